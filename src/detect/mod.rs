@@ -1,0 +1,83 @@
+//! Streaming detectors, thresholds and alerts.
+//!
+//! The layers, from the inside out:
+//!
+//! 1. A [`UnivariateDetector`] keeps running statistics of one feature and
+//!    turns a new value into a signed deviation in units of scale (a z-score):
+//!    [`RollingZScore`], [`RollingMad`] (median/MAD, robust) and
+//!    [`EwmaZScore`]. Order is always **score first, then learn**, and
+//!    nothing is scored before the warm-up is over.
+//! 2. [`PriceVolumeDetector`] runs one detector on a price feature and one
+//!    on a volume feature and returns a raw [`PriceVolumeScore`] (higher =
+//!    more anomalous, never clamped).
+//! 3. [`AlertRule`] holds the thresholds and turns a score into a
+//!    [`Detection`]: type, confidence, threshold used and an explanation.
+//!    Thresholds can be fixed or fitted ([`threshold`]).
+//! 4. [`IntervalMerger`] merges consecutive hits into [`AlertInterval`]s.
+//! 5. [`MultiSymbolMonitor`] runs one detector per symbol without allocating
+//!    per tick.
+
+pub mod alert;
+pub mod anomaly_type;
+pub mod ewma;
+pub mod feature;
+pub mod interval;
+pub mod monitor;
+pub mod price_volume;
+pub mod robust;
+pub mod rolling_stats;
+pub mod scale_floor;
+pub mod threshold;
+pub mod zscore;
+
+pub use alert::{AlertRule, Detection, Explanation};
+pub use anomaly_type::AnomalyType;
+pub use ewma::EwmaZScore;
+pub use feature::Feature;
+pub use interval::{AlertInterval, IntervalMerger};
+pub use monitor::{MultiSymbolMonitor, SymbolId};
+pub use price_volume::{PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore};
+pub use robust::RollingMad;
+pub use rolling_stats::RollingStats;
+pub use scale_floor::ScaleFloor;
+pub use zscore::RollingZScore;
+
+use crate::error::Result;
+
+/// A streaming detector of one numeric feature.
+///
+/// Use it as **score first, then learn**: `deviation(x)` compares `x` with
+/// what was seen *before* it, then `learn_one(x)` adds it. A value that was
+/// learned already cannot hide itself.
+pub trait UnivariateDetector {
+    /// Signed deviation of `x` from the learned distribution, in units of
+    /// its scale (a z-score or a robust z-score). `None` while warming up or
+    /// when `x` is not finite.
+    fn deviation(&self, x: f64) -> Option<f64>;
+
+    /// Adds `x` to the learned state. Errors when `x` is NaN or infinite,
+    /// naming the value; the state is unchanged then.
+    fn learn_one(&mut self, x: f64) -> Result<()>;
+
+    /// `true` once enough values were learned to score.
+    fn is_warm(&self) -> bool;
+
+    /// Anomaly score of `x`: `|deviation|`, higher = more anomalous.
+    fn score_one(&self, x: f64) -> Option<f64> {
+        self.deviation(x).map(f64::abs)
+    }
+}
+
+/// Refuses a non-finite value for `learn_one`.
+pub(crate) fn check_learn_value(x: f64) -> Result<()> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(crate::Error::InvalidValue {
+            field: "x",
+            row: 0,
+            value: x.to_string(),
+            reason: "a detector can only learn finite values",
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! Many symbols, one detector each, no allocation per tick.
+//!
+//! The seed's `CryptoAnomalyMonitor` cloned the symbol `String` on every
+//! tick (twice) to look up its detector. Here a symbol is registered once
+//! and gets a [`SymbolId`], an index into a `Vec`; ticks by id touch no
+//! hash map and no heap. [`MultiSymbolMonitor::process_tick`] accepts a
+//! `&str` and looks it up without allocating when the symbol is known.
+
+use std::collections::HashMap;
+
+use super::{AlertRule, Detection, PriceVolumeDetector, RollingZScore, UnivariateDetector};
+use crate::error::Result;
+
+/// Index of a registered symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SymbolId(pub u32);
+
+/// One [`PriceVolumeDetector`] per symbol, created from a template.
+#[derive(Debug, Clone)]
+pub struct MultiSymbolMonitor<D = RollingZScore> {
+    template: PriceVolumeDetector<D>,
+    rule: AlertRule,
+    index: HashMap<Box<str>, SymbolId>,
+    names: Vec<Box<str>>,
+    detectors: Vec<PriceVolumeDetector<D>>,
+}
+
+impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
+    /// A monitor whose new symbols start as a copy of `template` (which
+    /// should be fresh) and are judged by `rule`.
+    pub fn new(template: PriceVolumeDetector<D>, rule: AlertRule) -> Self {
+        Self { template, rule, index: HashMap::new(), names: Vec::new(), detectors: Vec::new() }
+    }
+
+    /// The id of `symbol`, registering it on first sight (the only allocation).
+    pub fn symbol_id(&mut self, symbol: &str) -> SymbolId {
+        if let Some(&id) = self.index.get(symbol) {
+            return id;
+        }
+        let id = SymbolId(u32::try_from(self.names.len()).expect("fewer than 2^32 symbols"));
+        self.index.insert(symbol.into(), id);
+        self.names.push(symbol.into());
+        self.detectors.push(self.template.clone());
+        id
+    }
+
+    /// Scores then learns one tick of a registered symbol. `Ok(None)` while
+    /// that symbol warms up. Panics if `id` did not come from this monitor.
+    #[inline]
+    pub fn process(&mut self, id: SymbolId, price: f64, volume: f64) -> Result<Option<Detection>> {
+        let detector = &mut self.detectors[id.0 as usize];
+        Ok(detector.process(price, volume)?.map(|s| self.rule.classify(s)))
+    }
+
+    /// Like [`Self::process`], by name.
+    pub fn process_tick(&mut self, symbol: &str, price: f64, volume: f64) -> Result<(SymbolId, Option<Detection>)> {
+        let id = self.symbol_id(symbol);
+        Ok((id, self.process(id, price, volume)?))
+    }
+
+    /// The name of a registered symbol.
+    pub fn symbol(&self, id: SymbolId) -> &str {
+        &self.names[id.0 as usize]
+    }
+
+    /// All registered symbols, in registration order.
+    pub fn active_symbols(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|s| &**s)
+    }
+
+    /// The rule in force.
+    pub fn rule(&self) -> AlertRule {
+        self.rule
+    }
+
+    /// Changes the thresholds without touching any learned state.
+    pub fn set_rule(&mut self, rule: AlertRule) {
+        self.rule = rule;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{AnomalyType, PriceVolumeConfig};
+
+    #[test]
+    fn symbols_are_independent() {
+        let template = PriceVolumeDetector::zscore(PriceVolumeConfig::seed_compatible(20)).unwrap();
+        let mut m = MultiSymbolMonitor::new(template, AlertRule::uniform(3.0).unwrap());
+        for _ in 0..20 {
+            m.process_tick("BTCUSDT", 100.0, 1000.0).unwrap();
+            m.process_tick("ETHUSDT", 10.0, 50.0).unwrap();
+        }
+        // 1000 is a surge for ETH's history but ordinary for BTC's.
+        let (_, eth) = m.process_tick("ETHUSDT", 10.0, 1000.0).unwrap();
+        let (_, btc) = m.process_tick("BTCUSDT", 100.0, 1000.0).unwrap();
+        assert_eq!(eth.unwrap().kind, AnomalyType::VolumeSurge);
+        assert_eq!(btc.unwrap().kind, AnomalyType::Normal);
+        assert_eq!(m.active_symbols().collect::<Vec<_>>(), vec!["BTCUSDT", "ETHUSDT"]);
+    }
+}

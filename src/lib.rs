@@ -1,0 +1,32 @@
+//! # llm_anomaly
+//!
+//! The companion library of the book *LLM Anomaly Detection in Financial Markets*.
+//!
+//! * [`data`]: market data types (bars, trades, order books, news, social
+//!   mentions) that validate themselves, and a CSV loader for real files.
+//! * [`simulate`]: a seeded market simulator with labelled anomalies of every
+//!   type: the ground truth every chapter is measured against.
+//! * [`detect`]: streaming detectors (rolling z-score, median/MAD, EWMA), the
+//!   price/volume detector, the multi-symbol monitor, thresholds and alerts.
+//! * [`eval`]: precision/recall/F1, PR-AUC, ROC-AUC, event-level recall,
+//!   detection delay, point adjustment and leak-free temporal splits.
+//! * [`plot`]: figures (SVG/PNG) that render text without system fonts.
+//! * [`baseline`]: a faithful port of the seed chapter's detector, kept for
+//!   benchmarks and comparisons only.
+//!
+//! Scores follow one rule everywhere: **higher means more anomalous**, and
+//! thresholds live outside detectors.
+
+#![warn(missing_docs)]
+
+pub mod baseline;
+pub mod data;
+pub mod detect;
+pub mod error;
+pub mod eval;
+pub mod plot;
+pub mod prelude;
+pub mod scan;
+pub mod simulate;
+
+pub use error::{Error, Result};

@@ -1,0 +1,210 @@
+//! Figures for the book and for users: SVG (or PNG by file extension), with
+//! text rendered from a font compiled into the crate (DejaVu Sans, which
+//! also covers Cyrillic), so no system font is needed.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+use crate::error::{Error, Result};
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// Registers the bundled font as `sans-serif` (idempotent).
+pub fn register_font() {
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType font shipped with the crate.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+/// A line chart of one series over an index axis, with optional shaded
+/// intervals (ground-truth anomalies), markers (alerts) and a horizontal
+/// threshold line.
+#[derive(Debug, Clone)]
+pub struct SeriesPlot<'a> {
+    /// Title above the chart.
+    pub title: &'a str,
+    /// X axis caption.
+    pub x_label: &'a str,
+    /// Y axis caption.
+    pub y_label: &'a str,
+    /// The values; `NaN` marks a gap (e.g. warm-up).
+    pub values: &'a [f64],
+    /// Index ranges to shade (end exclusive).
+    pub shaded: Vec<Range<usize>>,
+    /// Caption of the shaded ranges in the legend.
+    pub shaded_label: &'a str,
+    /// Points to mark (index, value).
+    pub markers: Vec<(usize, f64)>,
+    /// Caption of the markers in the legend.
+    pub marker_label: &'a str,
+    /// Horizontal line, e.g. the threshold, with its caption.
+    pub hline: Option<(f64, &'a str)>,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+}
+
+impl<'a> SeriesPlot<'a> {
+    /// A plot of `values` with default size and no decorations.
+    pub fn new(title: &'a str, x_label: &'a str, y_label: &'a str, values: &'a [f64]) -> Self {
+        Self {
+            title,
+            x_label,
+            y_label,
+            values,
+            shaded: Vec::new(),
+            shaded_label: "labelled anomaly",
+            markers: Vec::new(),
+            marker_label: "alert",
+            hline: None,
+            size: (960, 360),
+        }
+    }
+
+    /// Writes the chart; `.png` gives a bitmap, anything else SVG.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        register_font();
+        let path = path.as_ref();
+        if self.values.is_empty() {
+            return Err(Error::Empty { what: "values to plot" });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let fail = |e: &dyn std::fmt::Display| Error::Plot { path: path.display().to_string(), message: e.to_string() };
+        let is_png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if is_png {
+            let root = BitMapBackend::new(path, self.size).into_drawing_area();
+            self.draw(&root).map_err(|e| fail(&e))?;
+            root.present().map_err(|e| fail(&e))
+        } else {
+            let root = SVGBackend::new(path, self.size).into_drawing_area();
+            self.draw(&root).map_err(|e| fail(&e))?;
+            root.present().map_err(|e| fail(&e))
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let finite = self.values.iter().copied().filter(|v| v.is_finite());
+        let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        if let Some((h, _)) = self.hline {
+            lo = lo.min(h);
+            hi = hi.max(h);
+        }
+        if !lo.is_finite() {
+            return Err("no finite values to plot".into());
+        }
+        let pad = ((hi - lo) * 0.05).max(1e-9);
+        let (lo, hi) = (lo - pad, hi + pad);
+        let n = self.values.len();
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title, ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0usize..n, lo..hi)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let band = RGBColor(255, 170, 170).mix(0.45);
+        if !self.shaded.is_empty() {
+            chart
+                .draw_series(
+                    self.shaded
+                        .iter()
+                        .map(|r| Rectangle::new([(r.start, lo), (r.end.max(r.start + 1), hi)], band.filled())),
+                )
+                .map_err(|e| e.to_string())?
+                .label(self.shaded_label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], band.filled()));
+        }
+        let runs = finite_runs(self.values);
+        for (k, run) in runs.iter().enumerate() {
+            let s = chart
+                .draw_series(LineSeries::new(run.clone().map(|i| (i, self.values[i])), RGBColor(31, 90, 160)))
+                .map_err(|e| e.to_string())?;
+            if k == 0 {
+                s.label(self.y_label).legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RGBColor(31, 90, 160)));
+            }
+        }
+        if let Some((h, caption)) = self.hline {
+            chart
+                .draw_series(LineSeries::new([(0, h), (n, h)], RGBColor(200, 120, 0).stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(caption)
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RGBColor(200, 120, 0).stroke_width(2)));
+        }
+        if !self.markers.is_empty() {
+            chart
+                .draw_series(self.markers.iter().map(|&(i, v)| Circle::new((i, v), 4, RED.filled())))
+                .map_err(|e| e.to_string())?
+                .label(self.marker_label)
+                .legend(|(x, y)| Circle::new((x + 6, y), 4, RED.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 12))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// Maximal runs of finite values, so gaps are not bridged by a line.
+fn finite_runs(values: &[f64]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, v) in values.iter().enumerate() {
+        match (v.is_finite(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..values.len());
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_svg_with_text_and_png_without_system_fonts() {
+        let dir = std::env::temp_dir().join(format!("llm_anomaly_plot_{}", std::process::id()));
+        let values: Vec<f64> = (0..50).map(|i| if i < 5 { f64::NAN } else { (i as f64 / 5.0).sin() }).collect();
+        let mut p = SeriesPlot::new("Тест / test", "bar", "value", &values);
+        p.shaded.push(10..15);
+        p.markers = vec![(12, 0.5)];
+        p.hline = Some((0.8, "threshold"));
+        p.write(dir.join("a.svg")).unwrap();
+        p.write(dir.join("a.png")).unwrap();
+        let svg = std::fs::read_to_string(dir.join("a.svg")).unwrap();
+        assert!(svg.contains("threshold") && svg.contains("Тест"));
+        assert!(std::fs::metadata(dir.join("a.png")).unwrap().len() > 1000);
+        assert_eq!(finite_runs(&[f64::NAN, 1.0, 2.0, f64::NAN, 3.0]), vec![1..3, 4..5]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,11 @@
+//! The names most programs need: `use llm_anomaly::prelude::*;`.
+
+pub use crate::data::{AnomalyClass, AnomalyLabel, AnomalyPattern, Bar, BarCsv, BarSeries, NewsItem, Side, Trade};
+pub use crate::detect::threshold::{FixedThreshold, QuantileThreshold, StreamingQuantile, Threshold};
+pub use crate::detect::{
+    AlertInterval, AlertRule, AnomalyType, Detection, EwmaZScore, Feature, IntervalMerger, MultiSymbolMonitor,
+    PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore, RollingMad, RollingZScore, ScaleFloor,
+    UnivariateDetector,
+};
+pub use crate::error::{Error, Result};
+pub use crate::simulate::{SimConfig, SimulatedMarket};

@@ -1,0 +1,272 @@
+//! Scanning bar series for unusual trading: the pipeline of example 01,
+//! kept in the library so it is tested and reusable.
+//!
+//! 1. One global cutoff splits time into a training and a test period
+//!    ([`crate::eval::TemporalSplit::cutoff_for_fraction`]): every training
+//!    bar of every symbol is older than every test bar.
+//! 2. Per symbol, a [`PriceVolumeDetector`] scores every bar after its
+//!    warm-up, score first, then learn. It keeps learning in the test period,
+//!    as it would in production. After a pause of more than
+//!    [`SESSION_GAP_FACTOR`] typical bar spacings (a night, a weekend, a
+//!    maintenance window) the first bar's return is measured from its own
+//!    open, so session gaps do not read as price spikes.
+//! 3. The threshold is fitted on the training scores only (a contamination
+//!    quantile), or fixed by the user.
+//! 4. Alerts and metrics come from the test period only.
+
+mod summary;
+
+pub use summary::{PatternRecall, Summary};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{AnomalyPattern, BarSeries};
+use crate::detect::threshold::QuantileThreshold;
+use crate::detect::{
+    AlertInterval, AlertRule, Detection, IntervalMerger, PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore,
+    UnivariateDetector,
+};
+use crate::error::{Error, Result};
+use crate::eval::TemporalSplit;
+
+/// Which running statistics the detector uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Estimator {
+    /// Rolling mean and standard deviation.
+    ZScore,
+    /// Rolling median and MAD.
+    Mad,
+    /// Exponentially weighted mean and variance.
+    Ewma,
+}
+
+/// How the alert threshold is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum ThresholdChoice {
+    /// A fixed z-score.
+    Fixed(f64),
+    /// The `1 − c` quantile of the training-period scores.
+    Contamination(f64),
+}
+
+/// Settings of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScanConfig {
+    /// Detector window (bars).
+    pub window: usize,
+    /// Running statistics.
+    pub estimator: Estimator,
+    /// Share of the time span used for training (0..1).
+    pub train_fraction: f64,
+    /// Threshold policy.
+    pub threshold: ThresholdChoice,
+    /// Normal bars tolerated inside one alert interval.
+    pub merge_gap: usize,
+}
+
+impl Default for ScanConfig {
+    /// Window 60 bars, rolling z-score, 30 % training, threshold at the
+    /// 99th percentile of training scores, merge gap 3 bars.
+    fn default() -> Self {
+        Self {
+            window: 60,
+            estimator: Estimator::ZScore,
+            train_fraction: 0.3,
+            threshold: ThresholdChoice::Contamination(0.01),
+            merge_gap: 3,
+        }
+    }
+}
+
+/// One symbol to scan, with optional ground truth.
+#[derive(Debug, Clone)]
+pub struct ScanInput {
+    /// The bars.
+    pub series: BarSeries,
+    /// `true` for anomalous bars, when known.
+    pub labels: Option<Vec<bool>>,
+    /// The labelled pattern of each bar, when known (for per-pattern recall).
+    pub patterns: Option<Vec<Option<AnomalyPattern>>>,
+}
+
+/// Per-symbol results.
+#[derive(Debug, Clone)]
+pub struct SymbolScan {
+    /// The instrument.
+    pub symbol: String,
+    /// Bar timestamps.
+    pub timestamps: Vec<DateTime<Utc>>,
+    /// Closing prices.
+    pub closes: Vec<f64>,
+    /// Raw scores (`None` during warm-up).
+    pub scores: Vec<Option<PriceVolumeScore>>,
+    /// First test-period bar.
+    pub test_start: usize,
+    /// The labels, if given.
+    pub labels: Option<Vec<bool>>,
+    /// The patterns, if given.
+    pub patterns: Option<Vec<Option<AnomalyPattern>>>,
+}
+
+/// Everything a scan produced.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    /// The settings used.
+    pub config: ScanConfig,
+    /// First timestamp of the test period.
+    pub cutoff: DateTime<Utc>,
+    /// The threshold in force.
+    pub threshold: f64,
+    /// Where the threshold came from, in words.
+    pub threshold_source: String,
+    /// Per-symbol scores.
+    pub symbols: Vec<SymbolScan>,
+    /// Alerts of the test period, ordered by start time.
+    pub alerts: Vec<AlertInterval>,
+    /// Metrics over the test period.
+    pub summary: Summary,
+}
+
+/// Fewest training scores a contamination quantile is fitted on.
+pub const MIN_TRAINING_SCORES: usize = 100;
+
+impl ScanConfig {
+    fn validate(&self) -> Result<()> {
+        if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
+            return Err(Error::param("train_fraction", self.train_fraction, "must be strictly between 0 and 1"));
+        }
+        match self.threshold {
+            ThresholdChoice::Fixed(t) if !(t.is_finite() && t > 0.0) => {
+                Err(Error::param("threshold", t, "must be a finite number > 0"))
+            }
+            ThresholdChoice::Contamination(c) if !(c > 0.0 && c <= 0.5) => {
+                Err(Error::param("contamination", c, "must be in (0, 0.5]"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Runs the scan over all inputs.
+pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
+    config.validate()?;
+    if inputs.is_empty() {
+        return Err(Error::Empty { what: "scan inputs" });
+    }
+    let start = inputs.iter().map(|i| i.series.bars()[0].timestamp).min().expect("not empty");
+    let end = inputs.iter().map(|i| i.series.bars()[i.series.len() - 1].timestamp).max().expect("not empty");
+    if start == end {
+        return Err(Error::param("input", "1 timestamp", "need bars at two different times at least"));
+    }
+    let cutoff = TemporalSplit::cutoff_for_fraction(start, end, config.train_fraction)?;
+    let mut symbols = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        input.series.check_window(config.window + 1)?;
+        let n = input.series.len();
+        for (what, len) in
+            [("labels", input.labels.as_ref().map(Vec::len)), ("patterns", input.patterns.as_ref().map(Vec::len))]
+        {
+            if let Some(len) = len.filter(|&l| l != n) {
+                return Err(Error::LengthMismatch { left: "bars", left_len: n, right: what, right_len: len });
+            }
+        }
+        let scores = score_series(&input.series, config)?;
+        let test_start = input.series.bars().partition_point(|b| b.timestamp < cutoff);
+        symbols.push(SymbolScan {
+            symbol: input.series.symbol().to_string(),
+            timestamps: input.series.timestamps(),
+            closes: input.series.closes(),
+            scores,
+            test_start,
+            labels: input.labels.clone(),
+            patterns: input.patterns.clone(),
+        });
+    }
+    let (threshold, threshold_source) = fit_threshold(&symbols, config)?;
+    let rule = AlertRule::uniform(threshold)?;
+    let alerts = alerts(&symbols, &rule, config.merge_gap);
+    let summary = Summary::compute(&symbols, &alerts, &rule)?;
+    Ok(ScanReport { config: *config, cutoff, threshold, threshold_source, symbols, alerts, summary })
+}
+
+fn score_series(series: &BarSeries, config: &ScanConfig) -> Result<Vec<Option<PriceVolumeScore>>> {
+    let cfg = PriceVolumeConfig::for_bars(config.window);
+    match config.estimator {
+        Estimator::ZScore => run(PriceVolumeDetector::zscore(cfg)?, series),
+        Estimator::Mad => run(PriceVolumeDetector::mad(cfg)?, series),
+        Estimator::Ewma => run(PriceVolumeDetector::ewma(cfg)?, series),
+    }
+}
+
+/// A pause longer than this many typical bar spacings starts a new session.
+pub const SESSION_GAP_FACTOR: i64 = 10;
+
+fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
+    let bars = s.bars();
+    let session_gap = typical_spacing(s).map(|t| t * SESSION_GAP_FACTOR as i32);
+    let mut out = Vec::with_capacity(bars.len());
+    for (i, b) in bars.iter().enumerate() {
+        if let (Some(gap), Some(prev)) = (session_gap, i.checked_sub(1).map(|j| bars[j]))
+            && b.timestamp - prev.timestamp > gap
+        {
+            d.set_reference_price(b.open)?;
+        }
+        out.push(d.process(b.close, b.volume)?);
+    }
+    Ok(out)
+}
+
+/// Median spacing between consecutive bars (`None` for fewer than 2 bars).
+fn typical_spacing(s: &BarSeries) -> Option<chrono::Duration> {
+    let mut gaps: Vec<chrono::Duration> = s.bars().windows(2).map(|w| w[1].timestamp - w[0].timestamp).collect();
+    if gaps.is_empty() {
+        return None;
+    }
+    let mid = gaps.len() / 2;
+    Some(*gaps.select_nth_unstable(mid).1)
+}
+
+fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, String)> {
+    match config.threshold {
+        ThresholdChoice::Fixed(t) => Ok((t, format!("fixed at {t}"))),
+        ThresholdChoice::Contamination(c) => {
+            let train: Vec<f64> =
+                symbols.iter().flat_map(|s| s.scores[..s.test_start].iter().flatten().map(|x| x.score())).collect();
+            if train.len() < MIN_TRAINING_SCORES {
+                return Err(Error::param(
+                    "train_fraction",
+                    config.train_fraction,
+                    format!(
+                        "the training period has {} scored bars after the {}-bar warm-up; a quantile needs at least {MIN_TRAINING_SCORES} (use a larger train fraction, a shorter window or a fixed threshold)",
+                        train.len(),
+                        config.window
+                    ),
+                ));
+            }
+            let q = QuantileThreshold::contamination(&train, c)?;
+            Ok((q.value(), format!("{:.1}th percentile of {} training scores", 100.0 * (1.0 - c), train.len())))
+        }
+    }
+}
+
+fn alerts(symbols: &[SymbolScan], rule: &AlertRule, merge_gap: usize) -> Vec<AlertInterval> {
+    let mut out = Vec::new();
+    for s in symbols {
+        let mut merger = IntervalMerger::new(s.symbol.clone(), merge_gap);
+        for i in s.test_start..s.scores.len() {
+            let detection = s.scores[i].map_or_else(|| rule.classify(PriceVolumeScore::ZERO), |x| rule.classify(x));
+            out.extend(merger.push(s.timestamps[i], &detection));
+        }
+        out.extend(merger.finish());
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.symbol.cmp(&b.symbol)));
+    out
+}
+
+impl SymbolScan {
+    /// Detections for the test period (warm-up bars count as normal).
+    pub fn test_detections(&self, rule: &AlertRule) -> Vec<Detection> {
+        self.scores[self.test_start..].iter().map(|s| rule.classify(s.unwrap_or(PriceVolumeScore::ZERO))).collect()
+    }
+}

@@ -1,0 +1,398 @@
+//! `cargo xtask bench`: run the criterion benchmarks and write the results
+//! page fragment `book/generated/bench_streaming.md` (committed; the Rust
+//! implementation chapter includes it, and `book check` makes sure it does).
+//!
+//! Criterion 0.8 keeps, per benchmark, `target/criterion/<id>/new/`:
+//! - `benchmark.json`: `group_id`, `function_id`, `value_str`, `full_id`,
+//!   `throughput` (`{"Elements": n}`, `{"Bytes": n}`, ...
+//!   `{"ElementsAndBytes": {"elements": n, "bytes": m}}`, or null);
+//! - `estimates.json`: `mean`, `median`, `std_dev`, ... each with
+//!   `point_estimate` and `confidence_interval` {`lower_bound`,
+//!   `upper_bound`}, in nanoseconds per iteration.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::outputs::GENERATED_DIR;
+use crate::process;
+
+/// `cargo bench --bench <BENCH>`.
+const BENCH: &str = "streaming";
+/// Output file name under `book/generated/`.
+const OUTPUT: &str = "bench_streaming.md";
+/// Criterion groups to report; empty = every group found.
+const GROUPS: &[&str] = &[];
+/// The baseline function in a group (the seed's O(W) detector).
+const BASELINE_FUNCTION: &str = "seed";
+/// Functions compared with the baseline; a function whose name starts with
+/// one of these counts (e.g. `optimized_f32`).
+const COMPARED_FUNCTIONS: &[&str] = &["optimized"];
+/// What one criterion "element" is in these benchmarks.
+const ELEMENT: &str = "ticks";
+
+/// Runs the benchmarks and writes the results file. With `no_run`, writes it
+/// from the results criterion already has (e.g. after a manual `cargo bench`).
+pub fn run(no_run: bool) -> Result<()> {
+    let command = format!("cargo bench --bench {BENCH} -- --noplot");
+    let started = if no_run {
+        SystemTime::UNIX_EPOCH
+    } else {
+        let started = SystemTime::now();
+        process::run(process::cargo().args(["bench", "--bench", BENCH, "--", "--noplot"]))?;
+        started
+    };
+
+    let criterion_dir = process::target_dir().join("criterion");
+    if !criterion_dir.is_dir() {
+        bail!("{} does not exist: `{command}` wrote no criterion results", criterion_dir.display());
+    }
+    let (mut results, stale) = read_results(&criterion_dir, started)?;
+    if stale > 0 {
+        println!("bench: skipped {stale} older result(s) in {} that this run did not update", criterion_dir.display());
+    }
+    results.retain(|r| GROUPS.is_empty() || GROUPS.contains(&r.group.as_str()));
+    if results.is_empty() {
+        bail!(
+            "no fresh criterion results under {} (expected */new/benchmark.json and estimates.json)",
+            criterion_dir.display()
+        );
+    }
+    results.sort_by(compare_results);
+
+    let measured = results.iter().map(|r| r.measured).max().unwrap_or_else(SystemTime::now);
+    let markdown = render(&results, &command, measured);
+    let path = Path::new(GENERATED_DIR).join(OUTPUT);
+    fs::create_dir_all(GENERATED_DIR)?;
+    fs::write(&path, &markdown).with_context(|| format!("writing {}", path.display()))?;
+    println!("{markdown}");
+    println!("bench: wrote {} ({} benchmarks)", path.display(), results.len());
+    Ok(())
+}
+
+struct BenchResult {
+    id: String,
+    group: String,
+    function: Option<String>,
+    value: Option<String>,
+    /// Elements (ticks) per iteration, when the bench set a throughput.
+    elements: Option<u64>,
+    mean_ns: f64,
+    lower_ns: f64,
+    upper_ns: f64,
+    /// When criterion wrote the estimates.
+    measured: SystemTime,
+}
+
+impl BenchResult {
+    /// Nanoseconds per tick when the throughput is known.
+    fn ns_per_element(&self) -> Option<f64> {
+        self.elements.filter(|n| *n > 0).map(|n| self.mean_ns / n as f64)
+    }
+}
+
+/// Reads every `*/new/{benchmark,estimates}.json`; returns the results
+/// written after `since` and how many older ones were skipped.
+fn read_results(dir: &Path, since: SystemTime) -> Result<(Vec<BenchResult>, usize)> {
+    let mut results = Vec::new();
+    let mut stale = 0;
+    for new_dir in find_new_dirs(dir) {
+        let estimates_path = new_dir.join("estimates.json");
+        let benchmark_path = new_dir.join("benchmark.json");
+        if !estimates_path.is_file() || !benchmark_path.is_file() {
+            continue;
+        }
+        let modified = fs::metadata(&estimates_path)?.modified()?;
+        if modified < since {
+            stale += 1;
+            continue;
+        }
+        let benchmark = read_json(&benchmark_path)?;
+        let estimates = read_json(&estimates_path)?;
+        let mean = &estimates["mean"];
+        let number = |value: &Value, what: &str| {
+            value.as_f64().with_context(|| format!("{}: no {what}", estimates_path.display()))
+        };
+        let text = |key: &str| benchmark[key].as_str().map(str::to_string);
+        results.push(BenchResult {
+            id: text("full_id").unwrap_or_else(|| new_dir.display().to_string()),
+            group: text("group_id").unwrap_or_default(),
+            function: text("function_id"),
+            value: text("value_str"),
+            elements: elements(&benchmark["throughput"]),
+            mean_ns: number(&mean["point_estimate"], "mean.point_estimate")?,
+            lower_ns: number(&mean["confidence_interval"]["lower_bound"], "mean lower bound")?,
+            upper_ns: number(&mean["confidence_interval"]["upper_bound"], "mean upper bound")?,
+            measured: modified,
+        });
+    }
+    Ok((results, stale))
+}
+
+fn elements(throughput: &Value) -> Option<u64> {
+    throughput["Elements"].as_u64().or_else(|| throughput["ElementsAndBytes"]["elements"].as_u64())
+}
+
+fn find_new_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            if entry.file_name() == "new" {
+                found.push(path);
+            } else if entry.file_name() != "base" && entry.file_name() != "report" {
+                stack.push(path);
+            }
+        }
+    }
+    found
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Group, then parameter (numbers in it compared as numbers), then function.
+fn compare_results(a: &BenchResult, b: &BenchResult) -> Ordering {
+    a.group
+        .cmp(&b.group)
+        .then_with(|| natural_key(a.value.as_deref()).cmp(&natural_key(b.value.as_deref())))
+        .then_with(|| a.function.cmp(&b.function))
+}
+
+fn natural_key(text: Option<&str>) -> (u64, String) {
+    let text = text.unwrap_or("");
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.parse().unwrap_or(0), text.to_string())
+}
+
+fn render(results: &[BenchResult], command: &str, when: SystemTime) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "<!-- Generated by `cargo xtask bench`. Do not edit: run it again. -->\n");
+    let _ = writeln!(
+        md,
+        "| Benchmark | Mean time / iteration | 95% CI of the mean | {ELEMENT} / iteration | Throughput (M {ELEMENT}/s) |"
+    );
+    let _ = writeln!(md, "|---|---:|---:|---:|---:|");
+    for r in results {
+        let throughput = r.ns_per_element().map(|ns| format!("{:.2}", 1e3 / ns)).unwrap_or_else(|| "—".to_string());
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {} – {} | {} | {} |",
+            r.id,
+            format_duration(r.mean_ns),
+            format_duration(r.lower_ns),
+            format_duration(r.upper_ns),
+            r.elements.map(group_digits).unwrap_or_else(|| "—".to_string()),
+            throughput
+        );
+    }
+
+    let comparisons = comparisons(results);
+    if !comparisons.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nSpeed-up over the `{BASELINE_FUNCTION}` baseline (time per {} when the throughput is known, else per iteration):\n",
+            ELEMENT.trim_end_matches('s')
+        );
+        let _ = writeln!(md, "| Group | Parameter | `{BASELINE_FUNCTION}` | Compared | Compared time | Speed-up |");
+        let _ = writeln!(md, "|---|---|---:|---|---:|---:|");
+        for c in &comparisons {
+            let _ = writeln!(
+                md,
+                "| `{}` | `{}` | {} | `{}` | {} | {:.1}× |",
+                c.group, c.value, c.baseline_time, c.function, c.compared_time, c.ratio
+            );
+        }
+    }
+
+    let _ = writeln!(md, "\n- CPU: {} ({} logical CPUs)", cpu_model(), logical_cpus());
+    let _ = writeln!(md, "- Date (UTC): {}", format_utc(when));
+    let _ = writeln!(md, "- Compiler: {}", rustc_version());
+    let _ = writeln!(md, "- Command: `{command}` (run by `cargo xtask bench`; criterion 0.8, release profile)");
+    md
+}
+
+struct Comparison {
+    group: String,
+    value: String,
+    function: String,
+    baseline_time: String,
+    compared_time: String,
+    ratio: f64,
+}
+
+fn comparisons(results: &[BenchResult]) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for baseline in results.iter().filter(|r| r.function.as_deref() == Some(BASELINE_FUNCTION)) {
+        for other in results.iter().filter(|r| {
+            r.group == baseline.group
+                && r.value == baseline.value
+                && r.function
+                    .as_deref()
+                    .is_some_and(|f| f != BASELINE_FUNCTION && COMPARED_FUNCTIONS.iter().any(|c| f.starts_with(c)))
+        }) {
+            let (base, compared, unit) = match (baseline.ns_per_element(), other.ns_per_element()) {
+                (Some(b), Some(o)) => (b, o, format!("/{}", ELEMENT.trim_end_matches('s'))),
+                _ => (baseline.mean_ns, other.mean_ns, "/iter".to_string()),
+            };
+            if compared <= 0.0 {
+                continue;
+            }
+            out.push(Comparison {
+                group: baseline.group.clone(),
+                value: baseline.value.clone().unwrap_or_default(),
+                function: other.function.clone().unwrap_or_default(),
+                baseline_time: format!("{}{unit}", format_duration(base)),
+                compared_time: format!("{}{unit}", format_duration(compared)),
+                ratio: base / compared,
+            });
+        }
+    }
+    out
+}
+
+fn format_duration(ns: f64) -> String {
+    let (value, unit) = if ns < 1e3 {
+        (ns, "ns")
+    } else if ns < 1e6 {
+        (ns / 1e3, "µs")
+    } else if ns < 1e9 {
+        (ns / 1e6, "ms")
+    } else {
+        (ns / 1e9, "s")
+    };
+    let decimals = if value >= 100.0 {
+        1
+    } else if value >= 10.0 {
+        2
+    } else {
+        3
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .unwrap_or_else(|| format!("unknown ({})", std::env::consts::ARCH))
+}
+
+fn logical_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn rustc_version() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown rustc".to_string())
+}
+
+/// `YYYY-MM-DD HH:MM` in UTC, without a date crate.
+fn format_utc(time: SystemTime) -> String {
+    let secs = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn result(function: &str, value: &str, elements: Option<u64>, mean_ns: f64) -> BenchResult {
+        BenchResult {
+            id: format!("zscore_vs_seed/{function}/{value}"),
+            group: "zscore_vs_seed".into(),
+            function: Some(function.into()),
+            value: Some(value.into()),
+            elements,
+            mean_ns,
+            lower_ns: mean_ns * 0.99,
+            upper_ns: mean_ns * 1.01,
+            measured: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(format_utc(SystemTime::UNIX_EPOCH), "1970-01-01 00:00");
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        assert_eq!(format_utc(t), "2026-11-18 11:06");
+    }
+
+    #[test]
+    fn throughput_formats() {
+        assert_eq!(elements(&serde_json::json!({"Elements": 1000})), Some(1000));
+        assert_eq!(elements(&serde_json::json!({"ElementsAndBytes": {"elements": 7, "bytes": 9}})), Some(7));
+        assert_eq!(elements(&serde_json::json!({"Bytes": 7})), None);
+        assert_eq!(elements(&Value::Null), None);
+    }
+
+    #[test]
+    fn ratio_uses_time_per_tick() {
+        // Baseline on 1 M ticks, optimized on 10 M: compare per tick.
+        let results =
+            [result("optimized", "w1000", Some(10_000_000), 1e9), result("seed", "w1000", Some(1_000_000), 3e9)];
+        let c = comparisons(&results);
+        assert_eq!(c.len(), 1);
+        assert!((c[0].ratio - 30.0).abs() < 1e-9);
+        let md = render(&results, "cargo bench", SystemTime::UNIX_EPOCH);
+        assert!(md.contains("| `zscore_vs_seed/seed/w1000` | 3.000 s |"));
+        assert!(md.contains("30.0×"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(12.345), "12.35 ns");
+        assert_eq!(format_duration(2_500_000.0), "2.500 ms");
+        assert_eq!(group_digits(1_000_000), "1\u{202f}000\u{202f}000");
+    }
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask ci`: everything CI checks, in order, stopping at the first
+//! failure, with the time of every step.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::book::FIGURES_DIR;
+use crate::outputs::GENERATED_DIR;
+use crate::{book, book_test, check, outputs, process, tools};
+
+type Step = (&'static str, fn() -> Result<()>);
+
+const STEPS: &[Step] = &[
+    ("install-tools", tools::install),
+    ("cargo fmt --all -- --check", fmt),
+    ("cargo clippy --workspace --all-targets -- -D warnings", clippy),
+    ("cargo test --workspace", test),
+    ("outputs are up to date (cargo xtask outputs + git diff)", outputs_fresh),
+    ("book check", check::run),
+    ("book build", book::build_all),
+    ("book test", book_test_all),
+];
+
+pub fn run() -> Result<()> {
+    let started = Instant::now();
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    for (index, (name, step)) in STEPS.iter().enumerate() {
+        println!("\n==> [{}/{}] {name}", index + 1, STEPS.len());
+        let step_started = Instant::now();
+        let result = step();
+        let elapsed = step_started.elapsed();
+        times.push((name, elapsed));
+        match result {
+            Ok(()) => println!("==> {name}: ok in {}", format_time(elapsed)),
+            Err(error) => {
+                println!("==> {name}: FAILED after {}", format_time(elapsed));
+                print_summary(&times, started.elapsed());
+                return Err(error.context(format!("CI step `{name}` failed")));
+            }
+        }
+    }
+    print_summary(&times, started.elapsed());
+    println!("ci: all {} steps passed", STEPS.len());
+    Ok(())
+}
+
+fn print_summary(times: &[(&str, Duration)], total: Duration) {
+    println!("\nCI step times:");
+    for (name, elapsed) in times {
+        println!("  {:>9}  {name}", format_time(*elapsed));
+    }
+    println!("  {:>9}  total", format_time(total));
+}
+
+fn format_time(elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    if secs < 60.0 { format!("{secs:.1} s") } else { format!("{}m{:04.1}s", (secs / 60.0).floor(), secs % 60.0) }
+}
+
+fn fmt() -> Result<()> {
+    process::run(process::cargo().args(["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy() -> Result<()> {
+    process::run(process::cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+}
+
+fn test() -> Result<()> {
+    process::run(process::cargo().args(["test", "--workspace"]))
+}
+
+fn book_test_all() -> Result<()> {
+    book_test::run(&book_test::Options::parse(&[])?)
+}
+
+/// Regenerates the outputs, then fails if they differ from the committed
+/// ones or if new files appeared.
+fn outputs_fresh() -> Result<()> {
+    outputs::run()?;
+    let paths = [GENERATED_DIR, FIGURES_DIR];
+    let diff = Command::new("git")
+        .args(["diff", "--exit-code", "--stat", "--"])
+        .args(paths)
+        .status()
+        .context("cannot run git")?;
+    let status = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all", "--"])
+        .args(paths)
+        .output()
+        .context("cannot run git")?;
+    let changes = String::from_utf8_lossy(&status.stdout).trim_end().to_string();
+    if !diff.success() || !changes.is_empty() {
+        if !changes.is_empty() {
+            println!("{changes}");
+        }
+        bail!(
+            "the book's outputs are stale: run `cargo xtask outputs` and commit {} and {}",
+            GENERATED_DIR,
+            FIGURES_DIR
+        );
+    }
+    Ok(())
+}

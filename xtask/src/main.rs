@@ -1,0 +1,80 @@
+//! Project automation, run as `cargo xtask <command>` (the alias lives in
+//! `.cargo/config.toml`). Std-only argument parsing; one concept per module.
+
+mod bench;
+mod book;
+mod book_test;
+mod check;
+mod ci;
+mod outputs;
+mod process;
+mod serve;
+mod tools;
+mod variants;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  book build                     build the four book variants into target/book/<variant>
+                                 and write the landing page target/book/index.html
+  book serve [--port N]          build, then serve target/book on http://127.0.0.1:N (default 3000)
+  book test [--variant V]... [--chapter NAME]
+                                 compile and run every listing of the book with `mdbook test`
+                                 against the fresh build of the library (GUIDE §3 recipe)
+  book check                     check SUMMARY files, links, images and includes of all variants
+  outputs                        regenerate book/generated/* and book/figures/* from the examples
+  bench [--no-run]               run `cargo bench --bench streaming` and write
+                                 book/generated/bench_streaming.md (--no-run: from the
+                                 results already under target/criterion)
+  install-tools                  install mdbook 0.5.4 unless it is already installed
+  ci                             everything CI runs, in order, stopping at the first failure
+  help                           this text
+
+Variants: en, ru, en-simple, ru-simple.";
+
+fn main() {
+    if let Err(error) = run() {
+        eprintln!("xtask: error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = process::repo_root();
+    std::env::set_current_dir(&root).with_context(|| format!("cannot change directory to {}", root.display()))?;
+
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        ["book", "build"] => book::build_all(),
+        ["book", "serve", rest @ ..] => serve::run(parse_port(rest)?),
+        ["book", "test", rest @ ..] => {
+            let options = book_test::Options::parse(rest)?;
+            book_test::run(&options)
+        }
+        ["book", "check"] => check::run(),
+        ["outputs"] => outputs::run(),
+        ["bench"] => bench::run(false),
+        ["bench", "--no-run"] => bench::run(true),
+        ["install-tools"] => tools::install(),
+        ["ci"] => ci::run(),
+        _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
+    }
+}
+
+fn parse_port(args: &[&str]) -> Result<u16> {
+    match args {
+        [] => Ok(3000),
+        ["--port" | "-p", port] => {
+            port.parse().with_context(|| format!("--port expects a number from 1 to 65535, got `{port}`"))
+        }
+        _ => bail!("usage: cargo xtask book serve [--port N]"),
+    }
+}
