@@ -46,7 +46,8 @@ pub enum Estimator {
 pub enum ThresholdChoice {
     /// A fixed z-score.
     Fixed(f64),
-    /// The `1 − c` quantile of the training-period scores.
+    /// The `1 − c` quantile of the training-period scores; with fewer than
+    /// [`MIN_TRAINING_SCORES`] of them, [`FALLBACK_THRESHOLD`] instead.
     Contamination(f64),
 }
 
@@ -130,6 +131,10 @@ pub struct ScanReport {
 
 /// Fewest training scores a contamination quantile is fitted on.
 pub const MIN_TRAINING_SCORES: usize = 100;
+
+/// The z-score threshold used when the training period is too short to fit
+/// a quantile (a short daily file, for example); the report says so.
+pub const FALLBACK_THRESHOLD: f64 = 4.0;
 
 impl ScanConfig {
     fn validate(&self) -> Result<()> {
@@ -234,11 +239,10 @@ fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, St
             let train: Vec<f64> =
                 symbols.iter().flat_map(|s| s.scores[..s.test_start].iter().flatten().map(|x| x.score())).collect();
             if train.len() < MIN_TRAINING_SCORES {
-                return Err(Error::param(
-                    "train_fraction",
-                    config.train_fraction,
+                return Ok((
+                    FALLBACK_THRESHOLD,
                     format!(
-                        "the training period has {} scored bars after the {}-bar warm-up; a quantile needs at least {MIN_TRAINING_SCORES} (use a larger train fraction, a shorter window or a fixed threshold)",
+                        "fixed at {FALLBACK_THRESHOLD}: the training period has only {} scored bars after the {}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
                         train.len(),
                         config.window
                     ),

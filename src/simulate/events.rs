@@ -49,7 +49,7 @@ const SPACING: usize = 60;
 /// Places events for one symbol over `n` bars. `scale` multiplies the
 /// number of events (1.0 = the default density for 20 days of 390 bars).
 pub(crate) fn plan(rng: &mut SimRng, n: usize, scale: f64) -> Vec<PlannedEvent> {
-    let count = |base: f64| ((base * scale).round() as usize).max(1);
+    let count = |base: f64| ((base * scale).round() as usize).max(usize::from(scale > 0.0));
     let mut wanted: Vec<EventKind> = Vec::new();
     let mut push = |k: EventKind, c: usize| wanted.extend(std::iter::repeat_n(k, c));
     push(EventKind::PumpAndDump { accumulate: 0, pump: 0 }, count(1.0));

@@ -63,6 +63,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Runs a command and returns its stdout; stderr passes through.
 pub fn stdout_of(cmd: &mut Command) -> Result<String> {
     let line = describe(cmd);
+    println!("$ {line}");
     let output = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("cannot start `{line}`"))?;
     if !output.status.success() {
         bail!("`{line}` failed ({})", output.status);
