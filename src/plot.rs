@@ -21,6 +21,50 @@ pub fn register_font() {
     });
 }
 
+/// A chart that can draw itself on any plotters backend.
+trait Chart {
+    fn size(&self) -> (u32, u32);
+    fn draw_svg(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>;
+    fn draw_png(&self, root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String>;
+}
+
+macro_rules! impl_chart {
+    ($t:ty) => {
+        impl Chart for $t {
+            fn size(&self) -> (u32, u32) {
+                self.size
+            }
+            fn draw_svg(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String> {
+                self.draw_on(root)
+            }
+            fn draw_png(&self, root: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String> {
+                self.draw_on(root)
+            }
+        }
+    };
+}
+
+/// Creates the folder, picks the backend by extension and draws.
+fn write_chart(chart: &impl Chart, path: &Path) -> Result<()> {
+    register_font();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let fail = |e: &dyn std::fmt::Display| Error::Plot { path: path.display().to_string(), message: e.to_string() };
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+        let root = BitMapBackend::new(path, chart.size()).into_drawing_area();
+        chart.draw_png(&root).map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))
+    } else {
+        let root = SVGBackend::new(path, chart.size()).into_drawing_area();
+        chart.draw_svg(&root).map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))
+    }
+}
+
+impl_chart!(SeriesPlot<'_>);
+impl_chart!(CurvePlot<'_>);
+
 /// A line chart of one series over an index axis, with optional shaded
 /// intervals (ground-truth anomalies), markers (alerts) and a horizontal
 /// threshold line.
@@ -67,28 +111,13 @@ impl<'a> SeriesPlot<'a> {
 
     /// Writes the chart; `.png` gives a bitmap, anything else SVG.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        register_font();
-        let path = path.as_ref();
         if self.values.is_empty() {
             return Err(Error::Empty { what: "values to plot" });
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let fail = |e: &dyn std::fmt::Display| Error::Plot { path: path.display().to_string(), message: e.to_string() };
-        let is_png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
-        if is_png {
-            let root = BitMapBackend::new(path, self.size).into_drawing_area();
-            self.draw(&root).map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))
-        } else {
-            let root = SVGBackend::new(path, self.size).into_drawing_area();
-            self.draw(&root).map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))
-        }
+        write_chart(self, path.as_ref())
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), String>
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), String>
     where
         DB::ErrorType: 'static,
     {
@@ -206,5 +235,79 @@ mod tests {
         assert!(std::fs::metadata(dir.join("a.png")).unwrap().len() > 1000);
         assert_eq!(finite_runs(&[f64::NAN, 1.0, 2.0, f64::NAN, 3.0]), vec![1..3, 4..5]);
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// An x–y chart of one or more curves (PR and ROC curves, for example).
+#[derive(Debug, Clone)]
+pub struct CurvePlot<'a> {
+    /// Title above the chart.
+    pub title: &'a str,
+    /// X axis caption.
+    pub x_label: &'a str,
+    /// Y axis caption.
+    pub y_label: &'a str,
+    /// Named curves, each a list of (x, y) points.
+    pub curves: Vec<(String, Vec<(f64, f64)>)>,
+    /// Axis ranges.
+    pub x_range: Range<f64>,
+    /// Axis ranges.
+    pub y_range: Range<f64>,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+}
+
+/// Colours of successive curves.
+const PALETTE: [RGBColor; 4] =
+    [RGBColor(31, 90, 160), RGBColor(200, 120, 0), RGBColor(60, 150, 60), RGBColor(150, 50, 150)];
+
+impl<'a> CurvePlot<'a> {
+    /// An empty chart over the unit square.
+    pub fn new(title: &'a str, x_label: &'a str, y_label: &'a str) -> Self {
+        Self { title, x_label, y_label, curves: Vec::new(), x_range: 0.0..1.0, y_range: 0.0..1.0, size: (560, 420) }
+    }
+
+    /// Writes the chart; `.png` gives a bitmap, anything else SVG.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        write_chart(self, path.as_ref())
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(self.x_range.clone(), self.y_range.clone())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (k, (name, points)) in self.curves.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(name.as_str())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 12))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! The names most programs need: `use llm_anomaly::prelude::*;`.
 
-pub use crate::data::{AnomalyClass, AnomalyLabel, AnomalyPattern, Bar, BarCsv, BarSeries, NewsItem, Side, Trade};
+pub use crate::data::{
+    AnomalyClass, AnomalyLabel, AnomalyPattern, Bar, BarCsv, BarSeries, NewsItem, Side, SocialMentions, Trade,
+};
 pub use crate::detect::threshold::{FixedThreshold, QuantileThreshold, StreamingQuantile, Threshold};
 pub use crate::detect::{
     AlertInterval, AlertRule, AnomalyType, Detection, EwmaZScore, Feature, IntervalMerger, MultiSymbolMonitor,

@@ -56,6 +56,7 @@ impl AlertRule {
         self.volume
     }
 
+    // ANCHOR: classify
     /// Classifies a score. Allocation-free.
     #[inline]
     pub fn classify(&self, s: PriceVolumeScore) -> Detection {
@@ -78,6 +79,7 @@ impl AlertRule {
             volume_z: s.volume_z,
         }
     }
+    // ANCHOR_END: classify
 }
 
 impl Detection {

@@ -58,6 +58,12 @@ impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
         Ok((id, self.process(id, price, volume)?))
     }
 
+    /// Starts a new session for one symbol: its next return is measured from
+    /// `open` (see [`PriceVolumeDetector::set_reference_price`]).
+    pub fn set_reference_price(&mut self, id: SymbolId, open: f64) -> Result<()> {
+        self.detectors[id.0 as usize].set_reference_price(open)
+    }
+
     /// The name of a registered symbol.
     pub fn symbol(&self, id: SymbolId) -> &str {
         &self.names[id.0 as usize]

@@ -222,6 +222,7 @@ mod tests {
         )
     }
 
+    // ANCHOR: seed_tests
     // The three tests of the seed chapter, on our detector.
     #[test]
     fn seed_test_steady_data_is_not_flagged() {
@@ -255,6 +256,7 @@ mod tests {
         assert!(det.is_anomaly());
         assert_eq!(det.kind, AnomalyType::ManipulationSuspected);
     }
+    // ANCHOR_END: seed_tests
 
     #[test]
     fn the_seed_rule_would_have_missed_the_flat_history_spike() {

@@ -78,6 +78,7 @@ impl RollingStats {
         self.variance().sqrt()
     }
 
+    // ANCHOR: push
     /// Adds a value, evicting the oldest once full. The caller guarantees
     /// that `x` is finite (the detectors check it).
     #[inline]
@@ -104,6 +105,7 @@ impl RollingStats {
             self.resync();
         }
     }
+    // ANCHOR_END: push
 
     /// Recomputes mean and `m2` exactly from the buffer (two passes).
     pub fn resync(&mut self) {

@@ -60,11 +60,13 @@ impl ScaleFloor {
         self.absolute
     }
 
+    // ANCHOR: apply
     /// The scale to divide by, given the measured `sigma` and `mean`.
     #[inline]
     pub fn apply(&self, sigma: f64, mean: f64) -> f64 {
         sigma.max(self.relative * mean.abs() + self.absolute)
     }
+    // ANCHOR_END: apply
 }
 
 #[cfg(test)]

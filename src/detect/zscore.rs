@@ -26,6 +26,7 @@ impl RollingZScore {
     }
 }
 
+// ANCHOR: zscore
 impl UnivariateDetector for RollingZScore {
     #[inline]
     fn deviation(&self, x: f64) -> Option<f64> {
@@ -47,6 +48,7 @@ impl UnivariateDetector for RollingZScore {
         self.stats.is_full()
     }
 }
+// ANCHOR_END: zscore
 
 #[cfg(test)]
 mod tests {

@@ -207,6 +207,7 @@ fn score_series(series: &BarSeries, config: &ScanConfig) -> Result<Vec<Option<Pr
 /// A pause longer than this many typical bar spacings starts a new session.
 pub const SESSION_GAP_FACTOR: i64 = 10;
 
+// ANCHOR: run
 fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
     let bars = s.bars();
     let session_gap = typical_spacing(s).map(|t| t * SESSION_GAP_FACTOR as i32);
@@ -221,6 +222,7 @@ fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> R
     }
     Ok(out)
 }
+// ANCHOR_END: run
 
 /// Median spacing between consecutive bars (`None` for fewer than 2 bars).
 fn typical_spacing(s: &BarSeries) -> Option<chrono::Duration> {

@@ -28,11 +28,20 @@ pub struct Output {
 }
 
 /// Add a line here for every captured output.
-pub const OUTPUTS: &[Output] = &[Output {
-    example: "01_unusual_trading",
-    args: &["--figures-dir", "book/figures"],
-    stdout_to: "01_unusual_trading.txt",
-}];
+pub const OUTPUTS: &[Output] = &[
+    Output { example: "anomaly_taxonomy", args: &["--figures-dir", "book/figures"], stdout_to: "anomaly_taxonomy.txt" },
+    Output {
+        example: "01_unusual_trading",
+        args: &["--figures-dir", "book/figures"],
+        stdout_to: "01_unusual_trading.txt",
+    },
+    Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt" },
+    Output {
+        example: "evaluation_metrics",
+        args: &["--figures-dir", "book/figures"],
+        stdout_to: "evaluation_metrics.txt",
+    },
+];
 
 pub fn run() -> Result<()> {
     fs::create_dir_all(GENERATED_DIR)?;

@@ -36,7 +36,12 @@ pub fn mdbook() -> Command {
 
 /// A printable form of a command line.
 pub fn describe(cmd: &Command) -> String {
-    let mut text = cmd.get_program().to_string_lossy().into_owned();
+    let program = cmd.get_program();
+    let mut text = if std::env::var_os("CARGO").is_some_and(|cargo| cargo == program) {
+        "cargo".to_string() // not the toolchain's full path
+    } else {
+        program.to_string_lossy().into_owned()
+    };
     for arg in cmd.get_args() {
         let arg = arg.to_string_lossy();
         text.push(' ');
