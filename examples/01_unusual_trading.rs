@@ -64,6 +64,9 @@ struct Args {
     /// Also write PNG versions of the figures.
     #[arg(long)]
     png: bool,
+    /// Write the simulated bars (with `label` and `pattern` columns) to this CSV and go on.
+    #[arg(long, conflicts_with = "input")]
+    export_csv: Option<PathBuf>,
     /// Alerts shown in the text table.
     #[arg(long, default_value_t = 12)]
     top: usize,
@@ -95,10 +98,11 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = match &args.input {
+    let mut loaded = match &args.input {
         Some(path) => load_csv(path, args.strict)?,
-        None => simulate(args.seed)?,
+        None => simulate(args.seed, args.export_csv.as_deref())?,
     };
+    loaded.inputs = usable(std::mem::take(&mut loaded.inputs), args.window)?;
     // ANCHOR: scan
     let config = ScanConfig {
         window: args.window,
@@ -121,10 +125,31 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Drops (and reports) symbols with too few bars for the window.
+fn usable(inputs: Vec<ScanInput>, window: usize) -> Result<Vec<ScanInput>, Box<dyn std::error::Error>> {
+    let (ok, short): (Vec<ScanInput>, Vec<ScanInput>) = inputs.into_iter().partition(|i| i.series.len() > window);
+    for i in &short {
+        eprintln!(
+            "skipped {}: {} bars, the {window}-bar window needs at least {}",
+            i.series.symbol(),
+            i.series.len(),
+            window + 1
+        );
+    }
+    if ok.is_empty() {
+        return Err(format!("no symbol has more than {window} bars: lower --window").into());
+    }
+    Ok(ok)
+}
+
 // ANCHOR: simulate
-fn simulate(seed: u64) -> Result<Loaded> {
+fn simulate(seed: u64, export: Option<&Path>) -> Result<Loaded> {
     let config = SimConfig { seed, microstructure: false, ..SimConfig::default() };
     let market = SimulatedMarket::generate(&config)?;
+    if let Some(path) = export {
+        market.write_bars_csv(path)?;
+        eprintln!("wrote {}", path.display());
+    }
     let inputs = market
         .series
         .iter()

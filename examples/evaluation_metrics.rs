@@ -100,34 +100,23 @@ fn run(args: &Args) -> Result<()> {
         100.0 * base_rate
     );
     println!("  {:<28} {:>8} {:>9} {:>7} {:>7} {:>7}", "", "accuracy", "precision", "recall", "PR-AUC", "ROC-AUC");
-    println!(
-        "  {:<28} {:>8} {:>9} {:>7} {:>7} {:>7}",
-        "never alert",
-        show(lazy.accuracy()),
-        show(lazy.precision()),
-        show(lazy.recall()),
-        show(average_precision(&vec![0.0; labels.len()], &labels)?),
-        show(roc_auc(&vec![0.0; labels.len()], &labels)?)
-    );
     let coin_cm = ConfusionMatrix::from_scores(&labels, &coin, 0.99)?;
-    println!(
-        "  {:<28} {:>8} {:>9} {:>7} {:>7} {:>7}",
-        "coin flip (1% alerts)",
-        show(coin_cm.accuracy()),
-        show(coin_cm.precision()),
-        show(coin_cm.recall()),
-        show(average_precision(&coin, &labels)?),
-        show(roc_auc(&coin, &labels)?)
-    );
-    println!(
-        "  {:<28} {:>8} {:>9} {:>7} {:>7} {:>7}",
-        "rolling z-score (example 01)",
-        show(detector.accuracy()),
-        show(detector.precision()),
-        show(detector.recall()),
-        show(average_precision(&scores, &labels)?),
-        show(roc_auc(&scores, &labels)?)
-    );
+    let zeros = vec![0.0; labels.len()];
+    for (name, cm, ranking) in [
+        ("never alert", &lazy, &zeros),
+        ("coin flip (1% alerts)", &coin_cm, &coin),
+        ("rolling z-score (example 01)", &detector, &scores),
+    ] {
+        println!(
+            "  {:<28} {:>8} {:>9} {:>7} {:>7} {:>7}",
+            name,
+            show(cm.accuracy()),
+            show(cm.precision()),
+            show(cm.recall()),
+            show(average_precision(ranking, &labels)?),
+            show(roc_auc(ranking, &labels)?)
+        );
+    }
 
     let pr: Vec<(f64, f64)> = pr_curve(&scores, &labels)?.iter().map(|p| (p.recall, p.precision)).collect();
     let pr_coin: Vec<(f64, f64)> = pr_curve(&coin, &labels)?.iter().map(|p| (p.recall, p.precision)).collect();

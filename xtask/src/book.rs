@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::process;
+use crate::search_ru;
 use crate::variants::{self, BOOK_DIR, VARIANTS, Variant};
 
 /// Shared figures, written by the examples. Every variant links to them as
@@ -35,6 +36,10 @@ pub fn build(variant: &Variant) -> Result<()> {
     variant.configure(&mut cmd);
     process::run_mdbook(&mut cmd).with_context(|| format!("building the `{}` variant of the book", variant.id))?;
     ensure_figures(&out_dir)?;
+    if variant.language == "ru" {
+        // mdBook's search index holds no Russian word; see search_ru.rs.
+        search_ru::rebuild(&out_dir)?;
+    }
     println!("book: `{}` built into {} in {:.1} s", variant.id, out_dir.display(), started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::book::FIGURES_DIR;
 use crate::outputs::GENERATED_DIR;
-use crate::{book, book_test, check, outputs, process, tools};
+use crate::{book, book_test, check, contract, outputs, process, tools};
 
 type Step = (&'static str, fn() -> Result<()>);
 
@@ -18,6 +18,7 @@ const STEPS: &[Step] = &[
     ("cargo clippy --workspace --all-targets -- -D warnings", clippy),
     ("cargo test --workspace", test),
     ("outputs are up to date (cargo xtask outputs + git diff)", outputs_fresh),
+    ("example 01 contract (--json, --input, --strict)", contract::run),
     ("book check", check::run),
     ("book build", book::build_all),
     ("book test", book_test_all),

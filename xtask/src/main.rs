@@ -6,8 +6,10 @@ mod book;
 mod book_test;
 mod check;
 mod ci;
+mod contract;
 mod outputs;
 mod process;
+mod search_ru;
 mod serve;
 mod tools;
 mod variants;
@@ -29,6 +31,8 @@ Commands:
   bench [--no-run]               run `cargo bench --bench streaming` and write
                                  book/generated/bench_streaming.md (--no-run: from the
                                  results already under target/criterion)
+  contract                       run example 01 like a user (simulator, CSV round trip,
+                                 messy unlabelled CSV, --strict) and check its --json contract
   install-tools                  install mdbook 0.5.4 unless it is already installed
   ci                             everything CI runs, in order, stopping at the first failure
   help                           this text
@@ -63,6 +67,7 @@ fn run() -> Result<()> {
         ["outputs"] => outputs::run(),
         ["bench"] => bench::run(false),
         ["bench", "--no-run"] => bench::run(true),
+        ["contract"] => contract::run(),
         ["install-tools"] => tools::install(),
         ["ci"] => ci::run(),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),

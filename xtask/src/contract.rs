@@ -1,0 +1,123 @@
+//! `cargo xtask contract`: run example 01 as a user would and check its
+//! `--json` output contract (GUIDE §7) on the simulator, on the simulator's
+//! own CSV read back through `--input`, and on a messy unlabelled CSV.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+use crate::process;
+
+const DIR: &str = "target/contract";
+const RATES: [&str; 5] = ["precision", "recall", "f1", "pr_auc", "roc_auc"];
+const ALERT_FIELDS: [&str; 8] =
+    ["symbol", "start", "end", "peak_score", "type", "confidence", "threshold", "explanation"];
+
+pub fn run() -> Result<()> {
+    fs::create_dir_all(DIR)?;
+    let sim_csv = format!("{DIR}/sim.csv");
+    let (status, out, _) = example(&["--json", "--export-csv", &sim_csv])?;
+    ensure!(status, "example 01 failed on the simulator");
+    let sim = check_lines(&out, true).context("simulator run")?;
+
+    let (status, out, _) = example(&["--json", "--input", &sim_csv])?;
+    ensure!(status, "example 01 failed on its own exported CSV");
+    let round_trip = check_lines(&out, true).context("--input of the exported CSV")?;
+    ensure!(sim == round_trip, "the exported CSV gives another summary than the simulator:\n{sim}\n{round_trip}");
+
+    let messy = format!("{DIR}/messy.csv");
+    write_messy(Path::new(&sim_csv), Path::new(&messy))?;
+    let (status, out, err) = example(&["--json", "--input", &messy])?;
+    ensure!(status, "example 01 failed on a messy unlabelled CSV:\n{err}");
+    check_lines(&out, false).context("--input of a messy unlabelled CSV")?;
+    for needle in ["line 6: skipped", "dropped, duplicate timestamp", "sorted by time"] {
+        ensure!(err.contains(needle), "stderr does not report `{needle}`:\n{err}");
+    }
+    let (status, _, err) = example(&["--json", "--strict", "--input", &messy])?;
+    ensure!(!status, "--strict accepted a file that needs repairs");
+    ensure!(err.contains("--strict"), "--strict refusal does not say why:\n{err}");
+    println!("contract: ok (simulator, CSV round trip, messy unlabelled CSV, --strict)");
+    Ok(())
+}
+
+fn example(args: &[&str]) -> Result<(bool, String, String)> {
+    let mut cmd: Command = process::cargo();
+    cmd.args(["run", "--quiet", "--example", "01_unusual_trading", "--", "--figures-dir", DIR]).args(args);
+    let output = cmd.output().with_context(|| format!("running {}", process::describe(&cmd)))?;
+    Ok((
+        output.status.success(),
+        String::from_utf8(output.stdout).context("stdout is not UTF-8")?,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}
+
+/// Checks every line and returns the summary object.
+fn check_lines(stdout: &str, labelled: bool) -> Result<Value> {
+    let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+    ensure!(!lines.is_empty(), "nothing on stdout");
+    let mut values = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let v: Value =
+            serde_json::from_str(line).with_context(|| format!("stdout line {} is not JSON: {line}", i + 1))?;
+        values.push(v);
+    }
+    let summary =
+        values.pop().and_then(|v| v.get("summary").cloned()).context("the last line is not {\"summary\": ...}")?;
+    for alert in &values {
+        for field in ALERT_FIELDS {
+            ensure!(alert.get(field).is_some(), "alert line lacks `{field}`: {alert}");
+        }
+        for field in ["start", "end"] {
+            let t = alert[field].as_str().unwrap_or_default();
+            ensure!(t.len() == 20 && t.ends_with('Z') && &t[10..11] == "T", "`{field}` is not RFC 3339 UTC: {t}");
+        }
+    }
+    ensure!(summary["labelled"] == Value::Bool(labelled), "expected \"labelled\": {labelled}: {summary}");
+    for rate in RATES {
+        let v = &summary[rate];
+        match (labelled, v) {
+            (false, Value::Null) => {}
+            (false, _) => bail!("unlabelled input but `{rate}` = {v}"),
+            (true, Value::Null) => {}
+            (true, v) => {
+                let x = v.as_f64().with_context(|| format!("`{rate}` is not a number: {v}"))?;
+                ensure!((0.0..=1.0).contains(&x), "`{rate}` = {x} is outside [0, 1]");
+            }
+        }
+    }
+    if labelled {
+        let events = summary["events"].as_u64().context("`events` missing")?;
+        let detected = summary["detected_events"].as_u64().context("`detected_events` missing")?;
+        ensure!(detected <= events, "detected_events {detected} > events {events}");
+    } else {
+        ensure!(
+            summary["events"].is_null() && summary["detected_events"].is_null(),
+            "unlabelled input has event counts"
+        );
+    }
+    Ok(summary)
+}
+
+/// One symbol of the simulator's CSV, as a user's file might look: other
+/// header spellings, an extra column, no labels, a NaN row, two rows swapped
+/// and a duplicated row.
+fn write_messy(from: &Path, to: &Path) -> Result<()> {
+    let text = fs::read_to_string(from)?;
+    let mut rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect::<Vec<_>>()).collect();
+    rows.retain(|r| r[1] == "ACME");
+    rows.truncate(3000);
+    let mut out: Vec<String> = vec!["Date,Ticker,Open,High,Low,Close,Volume,Turnover".into()];
+    for r in &rows {
+        // timestamp, symbol, open, high, low, close, volume (label and pattern dropped)
+        out.push(format!("{},{},{},{},{},{},{},0", r[0], r[1], r[2], r[3], r[4], r[5], r[6]));
+    }
+    out[5] = out[5].replacen(&format!(",{},", rows[3][5]), ",NaN,", 1); // line 6
+    out.swap(100, 101);
+    let duplicate = out[200].clone();
+    out.insert(201, duplicate);
+    fs::write(to, out.join("\n") + "\n")?;
+    Ok(())
+}
