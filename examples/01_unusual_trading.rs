@@ -175,8 +175,22 @@ fn load_csv(path: &Path, strict: bool) -> Result<Loaded, Box<dyn std::error::Err
     for note in &loaded.notes {
         eprintln!("note: {note}");
     }
-    for p in &loaded.problems {
+    const SHOWN: usize = 20;
+    for p in loaded.problems.iter().take(SHOWN) {
         eprintln!("{}: line {}: skipped: {}", path.display(), p.line, p.message);
+    }
+    if loaded.problems.len() > SHOWN {
+        eprintln!("{}: ... and {} more rows skipped", path.display(), loaded.problems.len() - SHOWN);
+    }
+    if loaded.rows.is_empty() {
+        let first = &loaded.problems[0];
+        return Err(format!(
+            "no readable rows in {}; the first problem, line {}: {}",
+            path.display(),
+            first.line,
+            first.message
+        )
+        .into());
     }
     if strict && !loaded.problems.is_empty() {
         return Err(format!("{} rows cannot be read (--strict)", loaded.problems.len()).into());
@@ -266,7 +280,7 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
             text,
             "{:<6} {:<17} {:>4} {:<22} {:>6.1} {:>5.2}  {}",
             a.symbol,
-            a.start.format("%m-%d %H:%M"),
+            a.start.format("%Y-%m-%d %H:%M"),
             a.hits,
             a.kind.name(),
             a.peak_score,
@@ -333,12 +347,16 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
 
 // ANCHOR: figures
 fn write_figures(args: &Args, report: &ScanReport) -> Result<()> {
-    // The symbol with the most labelled test bars (or the first one).
-    let sym = report
-        .symbols
-        .iter()
-        .max_by_key(|s| s.labels.as_ref().map_or(0, |l| l[s.test_start..].iter().filter(|&&x| x).count()))
-        .expect("at least one symbol");
+    // The first symbol with the most labelled test bars, among those with
+    // scored test bars; nothing to draw otherwise.
+    let has_scores = |s: &&llm_anomaly::scan::SymbolScan| s.scores[s.test_start..].iter().any(Option::is_some);
+    let labelled = |s: &llm_anomaly::scan::SymbolScan| {
+        s.labels.as_ref().map_or(0, |l| l[s.test_start..].iter().filter(|&&x| x).count())
+    };
+    let Some(sym) = report.symbols.iter().filter(has_scores).rev().max_by_key(|s| labelled(s)) else {
+        eprintln!("no figures: no symbol has scored bars in the test period");
+        return Ok(());
+    };
     let t0 = sym.test_start;
     let closes = &sym.closes[t0..];
     let scores: Vec<f64> = sym.scores[t0..].iter().map(|s| s.map_or(f64::NAN, |x| x.score())).collect();
@@ -347,11 +365,11 @@ fn write_figures(args: &Args, report: &ScanReport) -> Result<()> {
     });
     let hits: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] > report.threshold).collect();
     let title_price = format!("{}: close price, test period; red dots = alerted bars", sym.symbol);
-    let mut price = SeriesPlot::new(&title_price, "bar (one-minute, test period)", "close", closes);
+    let mut price = SeriesPlot::new(&title_price, "bar (test period)", "close", closes);
     price.shaded = shaded.clone();
     price.markers = hits.iter().map(|&i| (i, closes[i])).collect();
     let title_score = format!("{}: anomaly score max(|price z|, volume z)", sym.symbol);
-    let mut score = SeriesPlot::new(&title_score, "bar (one-minute, test period)", "score", &scores);
+    let mut score = SeriesPlot::new(&title_score, "bar (test period)", "score", &scores);
     score.shaded = shaded;
     score.hline = Some((report.threshold, "threshold"));
     let exts: &[&str] = if args.png { &["svg", "png"] } else { &["svg"] };

@@ -40,13 +40,16 @@ fn the_tuned_threshold_is_only_honest_on_data_it_was_not_tuned_on() {
     // Tuning on the test set and reporting that F1 is a leak: the book's
     // point. Here: the best F1 on one half is higher than what that
     // threshold gets on the other half.
-    let scores: Vec<f64> = (0..400).map(|i| (((i * 7919) % 997) as f64) / 997.0).collect();
-    let labels: Vec<bool> = (0..400).map(|i| (i * 31) % 17 == 0 || scores[i] > 0.97).collect();
+    // Noisy scores: anomalies are likelier at high scores, but not certain.
+    let mut rng = llm_anomaly::simulate::rng::SimRng::new(5, 0);
+    let scores: Vec<f64> = (0..400).map(|_| rng.uniform()).collect();
+    let labels: Vec<bool> = scores.iter().map(|&s| rng.uniform() < 0.02 + 0.3 * s * s * s).collect();
     let (t, tuned) = solution::best_f1_threshold(&scores[..200], &labels[..200]).unwrap();
     let cm = llm_anomaly::eval::ConfusionMatrix::from_predictions(
         &labels[200..],
         &scores[200..].iter().map(|&s| s >= t).collect::<Vec<_>>(),
     )
     .unwrap();
-    assert!(cm.f1().unwrap_or(0.0) <= tuned);
+    let held_out = cm.f1().expect("the other half has positives and alerts");
+    assert!(held_out < tuned, "held-out F1 {held_out} vs tuned {tuned}");
 }

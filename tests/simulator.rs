@@ -23,6 +23,7 @@ fn same_seed_gives_byte_identical_output_and_other_seeds_differ() {
     let a = SimulatedMarket::generate(&small(7)).unwrap();
     let b = SimulatedMarket::generate(&small(7)).unwrap();
     let c = SimulatedMarket::generate(&small(8)).unwrap();
+    assert_eq!(a, b, "every output (bars, trades, books, news, social, labels) is identical");
     assert_eq!(csv_bytes(&a, "a"), csv_bytes(&b, "b"));
     assert_ne!(csv_bytes(&a, "a"), csv_bytes(&c, "c"));
     assert_eq!(serde_json::to_string(&a.news).unwrap(), serde_json::to_string(&b.news).unwrap());

@@ -65,7 +65,9 @@ impl Bar {
 ///
 /// Invariants: not empty, every bar valid, timestamps strictly increasing.
 /// Gaps (weekends, maintenance) are allowed: they are normal in market data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// It can be serialised but not deserialised directly: read the bars, then
+/// call [`BarSeries::new`], so the invariants are checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BarSeries {
     symbol: String,
     bars: Vec<Bar>,

@@ -80,6 +80,8 @@ pub struct BarCsv;
 #[derive(Debug, Default)]
 struct Columns {
     timestamp: usize,
+    /// A separate time-of-day column joined to a `date` column.
+    time_of_day: Option<usize>,
     open: Option<usize>,
     high: Option<usize>,
     low: Option<usize>,
@@ -112,10 +114,23 @@ impl BarCsv {
         Self::read(file, &path.display().to_string(), &stem)
     }
 
-    /// Reads CSV text from any reader. `name` is used in messages.
-    pub fn read(reader: impl Read, name: &str, default_symbol: &str) -> Result<LoadedBars> {
-        let mut csv =
-            csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(reader);
+    /// Reads CSV text from any reader. `name` is used in messages. The
+    /// delimiter (`,`, `;` or tab) is taken from the header line.
+    pub fn read(mut reader: impl Read, name: &str, default_symbol: &str) -> Result<LoadedBars> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(|e| Error::io(name, e))?;
+        let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .max_by_key(|d| header.iter().filter(|b| *b == d).count())
+            .filter(|d| header.contains(d))
+            .unwrap_or(b',');
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter)
+            .from_reader(bytes.as_slice());
         let csv_err = |line: u64, message: String| Error::Csv { path: name.to_string(), line, message };
         let headers: Vec<String> = csv
             .headers()
@@ -125,6 +140,9 @@ impl BarCsv {
             .collect();
         let cols = Self::columns(&headers).map_err(|m| csv_err(1, m))?;
         let mut out = LoadedBars { has_labels: cols.label.is_some(), ..Default::default() };
+        if cols.time_of_day.is_some() {
+            out.notes.push("`date` and `time` columns joined into one timestamp".into());
+        }
         for (col, what) in [(cols.open, "open"), (cols.high, "high"), (cols.low, "low")] {
             if col.is_none() {
                 out.notes.push(format!("no `{what}` column: filled from `close`"));
@@ -177,8 +195,14 @@ impl BarCsv {
                 )
             })
         };
+        let timestamp =
+            required(&["timestamp", "datetime", "date", "time", "opentime", "starttime", "start", "ts"], "timestamp")?;
+        // Stooq, Kibot, NinjaTrader: `Date` and `Time` in two columns.
+        let time_of_day =
+            if headers[timestamp] == "date" { find(headers, &["time"]).filter(|&t| t != timestamp) } else { None };
         Ok(Columns {
-            timestamp: required(&["timestamp", "date", "time", "datetime", "opentime", "start", "ts"], "timestamp")?,
+            timestamp,
+            time_of_day,
             close: required(&["close", "last", "price"], "close")?,
             volume: required(&["volume", "vol", "qty", "basevolume"], "volume")?,
             open: find(headers, &["open"]),
@@ -208,7 +232,15 @@ impl BarCsv {
             }
             text.parse::<f64>().map_err(|_| format!("`{what}` = {text:?} is not a number"))
         };
-        let ts_text = field(cols.timestamp, "timestamp")?;
+        let date_text = field(cols.timestamp, "timestamp")?;
+        let joined;
+        let ts_text = match cols.time_of_day {
+            Some(i) => {
+                joined = format!("{date_text} {}", field(i, "time")?);
+                joined.as_str()
+            }
+            None => date_text,
+        };
         let timestamp: DateTime<Utc> = parse_timestamp(ts_text).ok_or_else(|| {
             format!("`timestamp` = {ts_text:?} is not ISO 8601, a date (YYYY-MM-DD) or an epoch in s/ms/µs/ns")
         })?;
@@ -270,6 +302,40 @@ mod tests {
         assert_eq!(got.rows.len(), 2);
         assert_eq!(got.rows[1].label, Some(true));
         assert!(got.has_labels);
+    }
+
+    #[test]
+    fn separate_date_and_time_columns_are_joined() {
+        let text = "Date,Time,Open,High,Low,Close,Volume\r\n2024-03-01,09:30:00,1,1,1,1,5\r\n2024-03-01,09:31:00,1,1,1,1,6\r\n";
+        let got = BarCsv::read(text.as_bytes(), "x.csv", "X").unwrap();
+        assert!(got.problems.is_empty(), "{:?}", got.problems);
+        assert_eq!(got.rows[1].bar.timestamp.to_rfc3339(), "2024-03-01T09:31:00+00:00");
+    }
+
+    #[test]
+    fn binance_style_epoch_ms_with_bom() {
+        let text =
+            "\u{feff}open_time,open,high,low,close,volume,close_time\n1700000000000,1,2,0.5,1.5,10,1700000059999\n";
+        let got = BarCsv::read(text.as_bytes(), "k.csv", "BTCUSDT").unwrap();
+        assert!(got.problems.is_empty(), "{:?}", got.problems);
+        assert_eq!(got.rows[0].bar.timestamp.timestamp(), 1_700_000_000);
+    }
+
+    #[test]
+    fn yahoo_null_rows_are_reported_not_loaded() {
+        let text = "Date,Open,High,Low,Close,Adj Close,Volume\n2024-03-01,null,null,null,null,null,null\n2024-03-04,1,1,1,1,1,1\n";
+        let got = BarCsv::read(text.as_bytes(), "y.csv", "Y").unwrap();
+        assert_eq!(got.rows.len(), 1);
+        assert_eq!(got.problems[0].line, 2);
+        assert!(got.problems[0].message.contains("null"), "{}", got.problems[0].message);
+    }
+
+    #[test]
+    fn semicolon_files_are_read() {
+        let text = "Date;Close;Volume\n2024-03-01;10.5;100\n2024-03-04;10.7;0\n";
+        let got = BarCsv::read(text.as_bytes(), "eu.csv", "X").unwrap();
+        assert!(got.problems.is_empty(), "{:?}", got.problems);
+        assert_eq!(got.rows.len(), 2);
     }
 
     #[test]

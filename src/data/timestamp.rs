@@ -5,10 +5,13 @@
 //! * ISO 8601 without an offset (taken as UTC), with `T` or a space and
 //!   optional fractional seconds: `2024-03-01 14:30:00.250`;
 //! * a plain date (a daily bar, taken as 00:00 UTC): `2024-03-01`, `2024/03/01`;
+//! * compact digits `YYYYMMDDHHMMSS` (14 digits) or `YYYYMMDDHHMM` (12),
+//!   when they start with a plausible year (1900–2099);
 //! * an integer epoch, its unit told apart by size: below 10^11 seconds,
 //!   below 10^14 milliseconds, below 10^17 microseconds, otherwise
 //!   nanoseconds (so 1700000000, 1700000000000, ... all mean the same instant).
-//!   A decimal epoch (`1700000000.5`) is read as seconds.
+//!   A decimal epoch (`1700000000.5`, `1700000000000.0`) follows the same
+//!   rule by its integer part.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
@@ -19,6 +22,9 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     if s.bytes().all(|b| b.is_ascii_digit()) && s.len() > 8 {
+        if let Some(ts) = parse_compact(s) {
+            return Some(ts);
+        }
         return parse_epoch_integer(s);
     }
     if let Some(ts) = parse_epoch_decimal(s) {
@@ -57,15 +63,35 @@ fn parse_epoch_integer(s: &str) -> Option<DateTime<Utc>> {
     }
 }
 
+/// `YYYYMMDDHHMMSS` or `YYYYMMDDHHMM` with a year from 1900 to 2099.
+fn parse_compact(s: &str) -> Option<DateTime<Utc>> {
+    let fmt = match s.len() {
+        14 => "%Y%m%d%H%M%S",
+        12 => "%Y%m%d%H%M",
+        _ => return None,
+    };
+    if !(s.starts_with("19") || s.starts_with("20")) {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(s, fmt).ok().map(|n| Utc.from_utc_datetime(&n))
+}
+
 fn parse_epoch_decimal(s: &str) -> Option<DateTime<Utc>> {
     let (int, frac) = s.split_once('.')?;
     if int.len() < 9 || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let secs: i64 = int.parse().ok()?;
+    let whole = parse_epoch_integer(int)?;
+    // The fraction is of the same unit as the integer part.
+    let unit_nanos: i64 = match int.parse::<i64>().ok()? {
+        v if v < 100_000_000_000 => 1_000_000_000,
+        v if v < 100_000_000_000_000 => 1_000_000,
+        v if v < 100_000_000_000_000_000 => 1_000,
+        _ => 1,
+    };
     let digits = &frac[..frac.len().min(9)];
-    let nanos: u32 = format!("{digits:0<9}").parse().ok()?;
-    Utc.timestamp_opt(secs, nanos).single()
+    let fraction: f64 = format!("0.{digits}").parse().ok()?;
+    Some(whole + chrono::Duration::nanoseconds((fraction * unit_nanos as f64).round() as i64))
 }
 
 #[cfg(test)]
@@ -85,9 +111,19 @@ mod tests {
             "1700000000000000",
             "1700000000000000000",
             "1700000000.0",
+            "1700000000000.0",
+            "20231114221320",
         ] {
             assert_eq!(parse_timestamp(s), Some(want), "{s}");
         }
+    }
+
+    #[test]
+    fn compact_minutes_and_fractional_epochs() {
+        assert_eq!(parse_timestamp("202311142213"), Some(Utc.with_ymd_and_hms(2023, 11, 14, 22, 13, 0).unwrap()));
+        let half = Utc.with_ymd_and_hms(2023, 11, 14, 22, 13, 20).unwrap() + chrono::Duration::milliseconds(500);
+        assert_eq!(parse_timestamp("1700000000.5"), Some(half));
+        assert_eq!(parse_timestamp("1700000000500.0"), Some(half));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::error::{Result, positive_param};
 ///
 /// A bar is a price anomaly when `|price_z| > price`, a volume anomaly when
 /// `volume_z > volume` (surges only: unusually *low* volume is not flagged).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AlertRule {
     price: f64,
     volume: f64,
@@ -22,7 +22,9 @@ pub struct AlertRule {
 pub struct Detection {
     /// What kind of anomaly, or `Normal`.
     pub kind: AnomalyType,
-    /// Raw score, `max(|price_z|, volume_z⁺)`: unbounded, higher = more anomalous.
+    /// Raw score: the z-score of the driving feature (the one furthest past
+    /// its threshold); with equal thresholds `max(|price_z|, volume_z⁺)`.
+    /// Unbounded, higher = more anomalous.
     pub score: f64,
     /// `score / (score + threshold)`: 0.5 exactly at the threshold, → 1 far
     /// above it; strictly increasing in the score.
@@ -68,8 +70,13 @@ impl AlertRule {
             (true, false) => AnomalyType::PriceSpike,
             (false, false) => AnomalyType::Normal,
         };
-        let score = s.score();
-        let threshold = if s.price_z.abs() / self.price >= s.volume_z / self.volume { self.price } else { self.volume };
+        // The driving feature is the one furthest past (or closest to) its
+        // own threshold; with equal thresholds this is simply the larger z.
+        let (score, threshold) = if s.price_z.abs() / self.price >= s.volume_z.max(0.0) / self.volume {
+            (s.price_z.abs(), self.price)
+        } else {
+            (s.volume_z, self.volume)
+        };
         Detection {
             kind,
             score,
@@ -154,6 +161,17 @@ mod tests {
         let c: Vec<f64> = [1.0, 3.0, 10.0, 100.0].iter().map(|&z| r.classify(s(z, 0.0)).confidence).collect();
         assert!(c.windows(2).all(|w| w[0] < w[1]), "{c:?}");
         assert!(r.classify(s(1e6, 0.0)).confidence < 1.0);
+    }
+
+    #[test]
+    fn unequal_thresholds_keep_confidence_one_half_at_the_boundary() {
+        let r = AlertRule::new(2.0, 10.0).unwrap();
+        let d = r.classify(s(1.9, 9.0));
+        assert_eq!(d.kind, AnomalyType::Normal);
+        assert_eq!((d.score, d.threshold), (1.9, 2.0), "price is closer to its threshold (0.95 vs 0.9)");
+        assert!(d.confidence < 0.5, "{}", d.confidence);
+        let d = r.classify(s(2.0, 0.0));
+        approx::assert_relative_eq!(d.confidence, 0.5);
     }
 
     #[test]

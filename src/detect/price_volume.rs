@@ -28,7 +28,7 @@ impl PriceVolumeScore {
 }
 
 /// Window, features and scale floors of a [`PriceVolumeDetector`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PriceVolumeConfig {
     /// Number of past observations the statistics cover (the EWMA span).
     pub window: usize,
@@ -180,10 +180,23 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
     #[inline]
     pub fn learn_one(&mut self, price: f64, volume: f64) -> Result<()> {
         self.check(price, volume)?;
-        if let Some(f) = self.price_feature.compute(price, self.previous_price) {
+        let p = self.price_feature.compute(price, self.previous_price);
+        let v = self.volume_feature.compute(volume, self.previous_volume);
+        // Check both features before learning either: all or nothing.
+        for (field, feature, value) in [("price", p, price), ("volume", v, volume)] {
+            if feature.is_some_and(|f| !f.is_finite()) {
+                return Err(Error::InvalidValue {
+                    field,
+                    row: self.seen,
+                    value: value.to_string(),
+                    reason: "its feature (e.g. the log return after a zero) is not finite",
+                });
+            }
+        }
+        if let Some(f) = p {
             self.price.learn_one(f)?;
         }
-        if let Some(f) = self.volume_feature.compute(volume, self.previous_volume) {
+        if let Some(f) = v {
             self.volume.learn_one(f)?;
         }
         self.previous_price = Some(price);

@@ -109,6 +109,9 @@ impl RollingStats {
 
     /// Recomputes mean and `m2` exactly from the buffer (two passes).
     pub fn resync(&mut self) {
+        if self.len == 0 {
+            return;
+        }
         let values = &self.buffer[..self.len];
         let n = self.len as f64;
         let mean = values.iter().sum::<f64>() / n;

@@ -13,12 +13,12 @@
 //! are big. With `relative = 0.05` for raw volume, a volume within
 //! 5 % × threshold of a flat average is never a surge, while 10× is.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Result, finite_param};
 
 /// Minimum scale of a z-score: `max(sigma, relative * |mean| + absolute)`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScaleFloor {
     relative: f64,
     absolute: f64,

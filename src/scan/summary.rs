@@ -6,7 +6,7 @@ use super::SymbolScan;
 use crate::data::AnomalyPattern;
 use crate::detect::{AlertInterval, AlertRule};
 use crate::error::Result;
-use crate::eval::{ConfusionMatrix, average_precision, event_report, events_from_labels, point_adjusted_f1, roc_auc};
+use crate::eval::{ConfusionMatrix, average_precision, event_report, events_from_labels, point_adjust, roc_auc};
 
 /// Event recall for one labelled pattern.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,6 +82,7 @@ impl Summary {
             return Ok(summary);
         }
         let (mut all_labels, mut all_pred, mut all_scores) = (Vec::new(), Vec::new(), Vec::new());
+        let mut adjusted = Vec::new();
         let (mut events, mut detected, mut delays) = (0, 0, Vec::new());
         let mut per_pattern: Vec<PatternRecall> = Vec::new();
         let mut on_events = 0;
@@ -115,6 +116,8 @@ impl Summary {
                 });
                 on_events += usize::from(hit);
             }
+            // Point adjustment per symbol: an event never spans two symbols.
+            adjusted.extend(point_adjust(labels, &predicted)?);
             all_labels.extend_from_slice(labels);
             all_pred.extend(predicted);
             all_scores.extend(detections.iter().map(|d| d.score));
@@ -128,7 +131,7 @@ impl Summary {
         summary.roc_auc = roc_auc(&all_scores, &all_labels)?;
         summary.events = Some(events);
         summary.detected_events = Some(detected);
-        summary.point_adjusted_f1 = point_adjusted_f1(&all_labels, &all_pred)?;
+        summary.point_adjusted_f1 = ConfusionMatrix::from_predictions(&all_labels, &adjusted)?.f1();
         summary.mean_delay_bars = (!delays.is_empty()).then(|| delays.iter().sum::<f64>() / delays.len() as f64);
         summary.alerts_on_events = Some(on_events);
         summary.per_pattern = per_pattern;

@@ -159,7 +159,7 @@ pub struct ContextEvent {
 }
 
 /// The simulator's output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulatedMarket {
     /// The configuration that produced it.
     pub config: SimConfig,
