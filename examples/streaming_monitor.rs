@@ -72,7 +72,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut alerts = Vec::new();
     for (symbol, bar) in feed {
         let id = monitor.symbol_id(symbol);
-        let k = id.0 as usize;
+        let k = id.index();
         if k == mergers.len() {
             mergers.push(IntervalMerger::new(symbol, 3));
             last_seen.push(None);

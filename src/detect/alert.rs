@@ -72,7 +72,8 @@ impl AlertRule {
         };
         // The driving feature is the one furthest past (or closest to) its
         // own threshold; with equal thresholds this is simply the larger z.
-        let (score, threshold) = if s.price_z.abs() / self.price >= s.volume_z.max(0.0) / self.volume {
+        // `|p| / tp >= v / tv` written without divisions (tp, tv > 0).
+        let (score, threshold) = if s.price_z.abs() * self.volume >= s.volume_z.max(0.0) * self.price {
             (s.price_z.abs(), self.price)
         } else {
             (s.volume_z, self.volume)

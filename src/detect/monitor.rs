@@ -4,23 +4,35 @@
 //! tick (twice) to look up its detector. Here a symbol is registered once
 //! and gets a [`SymbolId`], an index into a `Vec`; ticks by id touch no
 //! hash map and no heap. [`MultiSymbolMonitor::process_tick`] accepts a
-//! `&str` and looks it up without allocating when the symbol is known.
+//! `&str` and looks it up without allocating when the symbol is known; the
+//! map hashes with `foldhash` (fast, seeded per map) rather than SipHash:
+//! symbol names come from the exchange, not from an attacker.
 
 use std::collections::HashMap;
 
-use super::{AlertRule, Detection, PriceVolumeDetector, RollingZScore, UnivariateDetector};
-use crate::error::Result;
+use foldhash::fast::RandomState;
 
-/// Index of a registered symbol.
+use super::{AlertRule, Detection, PriceVolumeDetector, RollingZScore, UnivariateDetector};
+use crate::error::{Error, Result};
+
+/// Index of a symbol registered with a [`MultiSymbolMonitor`]; only the
+/// monitor hands them out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SymbolId(pub u32);
+pub struct SymbolId(u32);
+
+impl SymbolId {
+    /// Position of the symbol in registration order (0, 1, 2, ...).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// One [`PriceVolumeDetector`] per symbol, created from a template.
 #[derive(Debug, Clone)]
 pub struct MultiSymbolMonitor<D = RollingZScore> {
     template: PriceVolumeDetector<D>,
     rule: AlertRule,
-    index: HashMap<Box<str>, SymbolId>,
+    index: HashMap<Box<str>, SymbolId, RandomState>,
     names: Vec<Box<str>>,
     detectors: Vec<PriceVolumeDetector<D>>,
 }
@@ -29,7 +41,7 @@ impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
     /// A monitor whose new symbols start as a copy of `template` (which
     /// should be fresh) and are judged by `rule`.
     pub fn new(template: PriceVolumeDetector<D>, rule: AlertRule) -> Self {
-        Self { template, rule, index: HashMap::new(), names: Vec::new(), detectors: Vec::new() }
+        Self { template, rule, index: HashMap::default(), names: Vec::new(), detectors: Vec::new() }
     }
 
     /// The id of `symbol`, registering it on first sight (the only allocation).
@@ -45,10 +57,11 @@ impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
     }
 
     /// Scores then learns one tick of a registered symbol. `Ok(None)` while
-    /// that symbol warms up. Panics if `id` did not come from this monitor.
+    /// that symbol warms up. An id this monitor never issued is an error.
     #[inline]
     pub fn process(&mut self, id: SymbolId, price: f64, volume: f64) -> Result<Option<Detection>> {
-        let detector = &mut self.detectors[id.0 as usize];
+        let registered = self.detectors.len();
+        let detector = self.detectors.get_mut(id.index()).ok_or_else(|| unknown_id(id, registered))?;
         Ok(detector.process(price, volume)?.map(|s| self.rule.classify(s)))
     }
 
@@ -61,12 +74,13 @@ impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
     /// Starts a new session for one symbol: its next return is measured from
     /// `open` (see [`PriceVolumeDetector::set_reference_price`]).
     pub fn set_reference_price(&mut self, id: SymbolId, open: f64) -> Result<()> {
-        self.detectors[id.0 as usize].set_reference_price(open)
+        let registered = self.detectors.len();
+        self.detectors.get_mut(id.index()).ok_or_else(|| unknown_id(id, registered))?.set_reference_price(open)
     }
 
-    /// The name of a registered symbol.
-    pub fn symbol(&self, id: SymbolId) -> &str {
-        &self.names[id.0 as usize]
+    /// The name of a registered symbol (`None` for an id from elsewhere).
+    pub fn symbol(&self, id: SymbolId) -> Option<&str> {
+        self.names.get(id.index()).map(|s| &**s)
     }
 
     /// All registered symbols, in registration order.
@@ -83,6 +97,13 @@ impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
     pub fn set_rule(&mut self, rule: AlertRule) {
         self.rule = rule;
     }
+}
+
+/// The error for an id this monitor did not issue (out of line: cold).
+#[cold]
+#[inline(never)]
+fn unknown_id(id: SymbolId, registered: usize) -> Error {
+    Error::param("id", id.0, format!("no such symbol: this monitor has registered {registered}"))
 }
 
 #[cfg(test)]
@@ -104,5 +125,20 @@ mod tests {
         assert_eq!(eth.unwrap().kind, AnomalyType::VolumeSurge);
         assert_eq!(btc.unwrap().kind, AnomalyType::Normal);
         assert_eq!(m.active_symbols().collect::<Vec<_>>(), vec!["BTCUSDT", "ETHUSDT"]);
+    }
+
+    #[test]
+    fn an_id_from_another_monitor_is_an_error_not_a_panic() {
+        let template = PriceVolumeDetector::zscore(PriceVolumeConfig::seed_compatible(20)).unwrap();
+        let mut big = MultiSymbolMonitor::new(template.clone(), AlertRule::uniform(3.0).unwrap());
+        let mut small = MultiSymbolMonitor::new(template, AlertRule::uniform(3.0).unwrap());
+        big.symbol_id("A");
+        let foreign = big.symbol_id("B");
+        small.symbol_id("A");
+        let e = small.process(foreign, 100.0, 1.0).unwrap_err().to_string();
+        assert!(e.contains("`id` = 1") && e.contains("registered 1"), "{e}");
+        assert!(small.set_reference_price(foreign, 100.0).is_err());
+        assert_eq!(small.symbol(foreign), None);
+        assert_eq!(big.symbol(foreign), Some("B"));
     }
 }

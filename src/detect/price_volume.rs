@@ -143,24 +143,25 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
         self.price.is_warm() && self.volume.is_warm()
     }
 
+    /// Refuses a non-positive or non-finite price and a negative or
+    /// non-finite volume. The error is built out of line (cold path).
+    #[inline]
     fn check(&self, price: f64, volume: f64) -> Result<()> {
-        if !(price.is_finite() && price > 0.0) {
-            return Err(Error::InvalidValue {
-                field: "price",
-                row: self.seen,
-                value: price.to_string(),
-                reason: "price must be a finite number > 0",
-            });
+        // Comparisons are false for NaN; `<= MAX` excludes infinity.
+        if price > 0.0 && price <= f64::MAX && (0.0..=f64::MAX).contains(&volume) {
+            Ok(())
+        } else {
+            Err(invalid_input(self.seen, price, volume))
         }
-        if !(volume.is_finite() && volume >= 0.0) {
-            return Err(Error::InvalidValue {
-                field: "volume",
-                row: self.seen,
-                value: volume.to_string(),
-                reason: "volume must be a finite number >= 0",
-            });
-        }
-        Ok(())
+    }
+
+    /// The two features of an observation (`None` where not defined yet).
+    #[inline]
+    fn features(&self, price: f64, volume: f64) -> (Option<f64>, Option<f64>) {
+        (
+            self.price_feature.compute(price, self.previous_price),
+            self.volume_feature.compute(volume, self.previous_volume),
+        )
     }
 
     /// Scores an observation against what was learned before it. `Ok(None)`
@@ -168,30 +169,34 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
     #[inline]
     pub fn score_one(&self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
         self.check(price, volume)?;
-        let p = self.price_feature.compute(price, self.previous_price).and_then(|f| self.price.deviation(f));
-        let v = self.volume_feature.compute(volume, self.previous_volume).and_then(|f| self.volume.deviation(f));
-        Ok(match (p, v) {
-            (Some(price_z), Some(volume_z)) => Some(PriceVolumeScore { price_z, volume_z }),
-            _ => None,
-        })
+        let (p, v) = self.features(price, volume);
+        Ok(self.score_features(p, v))
+    }
+
+    #[inline]
+    fn score_features(&self, p: Option<f64>, v: Option<f64>) -> Option<PriceVolumeScore> {
+        let price_z = self.price.deviation(p?)?;
+        let volume_z = self.volume.deviation(v?)?;
+        Some(PriceVolumeScore { price_z, volume_z })
     }
 
     /// Learns an observation.
     #[inline]
     pub fn learn_one(&mut self, price: f64, volume: f64) -> Result<()> {
         self.check(price, volume)?;
-        let p = self.price_feature.compute(price, self.previous_price);
-        let v = self.volume_feature.compute(volume, self.previous_volume);
+        let (p, v) = self.features(price, volume);
+        self.learn_features(p, v, price, volume)
+    }
+
+    /// Learns checked inputs and their features: both or neither.
+    #[inline]
+    fn learn_features(&mut self, p: Option<f64>, v: Option<f64>, price: f64, volume: f64) -> Result<()> {
         // Check both features before learning either: all or nothing.
-        for (field, feature, value) in [("price", p, price), ("volume", v, volume)] {
-            if feature.is_some_and(|f| !f.is_finite()) {
-                return Err(Error::InvalidValue {
-                    field,
-                    row: self.seen,
-                    value: value.to_string(),
-                    reason: "its feature (e.g. the log return after a zero) is not finite",
-                });
-            }
+        if p.is_some_and(|f| !f.is_finite()) {
+            return Err(non_finite_feature("price", self.seen, price));
+        }
+        if v.is_some_and(|f| !f.is_finite()) {
+            return Err(non_finite_feature("volume", self.seen, volume));
         }
         if let Some(f) = p {
             self.price.learn_one(f)?;
@@ -214,12 +219,51 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
         Ok(())
     }
 
-    /// Scores, then learns.
+    // ANCHOR: process
+    /// Scores, then learns: the same as [`Self::score_one`] followed by
+    /// [`Self::learn_one`], with the inputs checked and the features
+    /// computed once. On error nothing is learned.
     #[inline]
     pub fn process(&mut self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
-        let score = self.score_one(price, volume)?;
-        self.learn_one(price, volume)?;
+        self.check(price, volume)?;
+        let (p, v) = self.features(price, volume);
+        let score = self.score_features(p, v);
+        self.learn_features(p, v, price, volume)?;
         Ok(score)
+    }
+    // ANCHOR_END: process
+}
+
+/// The error for a refused (price, volume) pair, naming the first bad field.
+#[cold]
+#[inline(never)]
+fn invalid_input(row: usize, price: f64, volume: f64) -> Error {
+    if !(price.is_finite() && price > 0.0) {
+        Error::InvalidValue {
+            field: "price",
+            row,
+            value: price.to_string(),
+            reason: "price must be a finite number > 0",
+        }
+    } else {
+        Error::InvalidValue {
+            field: "volume",
+            row,
+            value: volume.to_string(),
+            reason: "volume must be a finite number >= 0",
+        }
+    }
+}
+
+/// The error for an input whose feature is not finite (log return after 0).
+#[cold]
+#[inline(never)]
+fn non_finite_feature(field: &'static str, row: usize, value: f64) -> Error {
+    Error::InvalidValue {
+        field,
+        row,
+        value: value.to_string(),
+        reason: "its feature (e.g. the log return after a zero) is not finite",
     }
 }
 

@@ -59,21 +59,33 @@ impl RollingStats {
     }
 
     /// `true` once the window is full.
+    #[inline]
     pub fn is_full(&self) -> bool {
         self.len == self.buffer.len()
     }
 
     /// Mean of the values held (0 when empty).
+    #[inline]
     pub fn mean(&self) -> f64 {
         self.mean
     }
 
     /// Population variance (divides by the number of values, as the seed did).
+    #[inline]
     pub fn variance(&self) -> f64 {
-        if self.len == 0 { 0.0 } else { (self.m2 / self.len as f64).max(0.0) }
+        let variance = if self.is_full() {
+            // The common case in a stream: a multiplication, not a division.
+            self.m2 * self.inv_window
+        } else if self.len == 0 {
+            0.0
+        } else {
+            self.m2 / self.len as f64
+        };
+        variance.max(0.0)
     }
 
     /// Population standard deviation.
+    #[inline]
     pub fn std_dev(&self) -> f64 {
         self.variance().sqrt()
     }
@@ -81,22 +93,23 @@ impl RollingStats {
     // ANCHOR: push
     /// Adds a value, evicting the oldest once full. The caller guarantees
     /// that `x` is finite (the detectors check it).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, x: f64) {
         let window = self.buffer.len();
+        let slot = &mut self.buffer[self.head];
         if self.len < window {
             self.len += 1;
             let delta = x - self.mean;
             self.mean += delta / self.len as f64;
             self.m2 += delta * (x - self.mean);
         } else {
-            let old = self.buffer[self.head];
+            let old = *slot;
             let new_mean = self.mean + (x - old) * self.inv_window;
             self.m2 += (x - old) * ((x - new_mean) + (old - self.mean));
             self.mean = new_mean;
             self.since_resync += 1;
         }
-        self.buffer[self.head] = x;
+        *slot = x;
         self.head += 1;
         if self.head == window {
             self.head = 0;
@@ -108,6 +121,9 @@ impl RollingStats {
     // ANCHOR_END: push
 
     /// Recomputes mean and `m2` exactly from the buffer (two passes).
+    /// Rare (once per 32 windows), so kept out of line.
+    #[cold]
+    #[inline(never)]
     pub fn resync(&mut self) {
         if self.len == 0 {
             return;

@@ -25,21 +25,19 @@ pub struct ScaleFloor {
 }
 
 impl ScaleFloor {
-    /// A floor; both parts must be finite and ≥ 0, and not both 0.
+    /// A floor; `relative` finite and ≥ 0, `absolute` finite and > 0 (use a
+    /// tiny one such as `1e-12` when only the relative part matters).
     pub fn new(relative: f64, absolute: f64) -> Result<Self> {
         let relative = finite_param("relative", relative)?;
         let absolute = finite_param("absolute", absolute)?;
         if relative < 0.0 {
             return Err(crate::Error::param("relative", relative, "must be >= 0"));
         }
-        if absolute < 0.0 {
-            return Err(crate::Error::param("absolute", absolute, "must be >= 0"));
-        }
-        if relative == 0.0 && absolute == 0.0 {
+        if absolute <= 0.0 {
             return Err(crate::Error::param(
                 "absolute",
                 absolute,
-                "relative and absolute cannot both be 0 (a flat history would divide by zero)",
+                "must be > 0 (a flat history of zeros, where the relative part is 0 too, would divide by zero)",
             ));
         }
         Ok(Self { relative, absolute })
@@ -64,7 +62,13 @@ impl ScaleFloor {
     /// The scale to divide by, given the measured `sigma` and `mean`.
     #[inline]
     pub fn apply(&self, sigma: f64, mean: f64) -> f64 {
-        sigma.max(self.relative * mean.abs() + self.absolute)
+        sigma.max(self.min_scale(mean))
+    }
+
+    /// The floor itself at this `mean`: `relative * |mean| + absolute`.
+    #[inline]
+    pub fn min_scale(&self, mean: f64) -> f64 {
+        self.relative * mean.abs() + self.absolute
     }
     // ANCHOR_END: apply
 }
@@ -86,5 +90,7 @@ mod tests {
         assert!(ScaleFloor::new(-0.1, 0.0).unwrap_err().to_string().contains("`relative`"));
         assert!(ScaleFloor::new(0.0, f64::NAN).unwrap_err().to_string().contains("`absolute`"));
         assert!(ScaleFloor::new(0.0, 0.0).is_err());
+        // A relative floor alone would be 0 on a history of zeros.
+        assert!(ScaleFloor::new(0.05, 0.0).unwrap_err().to_string().contains("`absolute`"));
     }
 }

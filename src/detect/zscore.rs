@@ -28,7 +28,7 @@ impl RollingZScore {
 
 // ANCHOR: zscore
 impl UnivariateDetector for RollingZScore {
-    #[inline]
+    #[inline(always)]
     fn deviation(&self, x: f64) -> Option<f64> {
         if !self.stats.is_full() || !x.is_finite() {
             return None;
@@ -37,7 +37,7 @@ impl UnivariateDetector for RollingZScore {
         Some((x - mean) / self.floor.apply(self.stats.std_dev(), mean))
     }
 
-    #[inline]
+    #[inline(always)]
     fn learn_one(&mut self, x: f64) -> Result<()> {
         check_learn_value(x)?;
         self.stats.push(x);
