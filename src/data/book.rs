@@ -134,7 +134,18 @@ impl OrderBookSnapshot {
 
     /// Applies a delta in place. The delta's sequence must be greater than
     /// the book's; a level with size 0 is removed.
+    /// Nothing changes when the delta is refused (wrong symbol, stale
+    /// sequence, a NaN, non-positive price or negative size in any level).
     pub fn apply(&mut self, delta: &OrderBookDelta) -> Result<()> {
+        if delta.symbol != self.symbol {
+            return Err(Error::InvalidValue {
+                field: "symbol",
+                row: 0,
+                value: format!("{} (book is {})", delta.symbol, self.symbol),
+                reason: "delta is for another instrument",
+            });
+        }
+        delta.validate()?;
         if delta.sequence <= self.sequence {
             return Err(Error::InvalidValue {
                 field: "sequence",
@@ -148,6 +159,19 @@ impl OrderBookSnapshot {
         self.sequence = delta.sequence;
         self.timestamp = delta.timestamp;
         self.received_at = delta.received_at;
+        Ok(())
+    }
+}
+
+impl OrderBookDelta {
+    /// Checks every level: price finite and > 0, size finite and ≥ 0 (0
+    /// deletes the level). `row` in an error is the level's position in
+    /// `bids`, then `asks`.
+    pub fn validate(&self) -> Result<()> {
+        for (i, l) in self.bids.iter().chain(&self.asks).enumerate() {
+            check_price("level.price", i, l.price)?;
+            check_size("level.size", i, l.size)?;
+        }
         Ok(())
     }
 }
@@ -205,6 +229,16 @@ mod tests {
         assert_eq!(book.bids, vec![lvl(98.5, 5.0), lvl(98.0, 2.0)]);
         assert_eq!(book.asks, vec![lvl(101.0, 3.0)]);
         assert!(book.apply(&delta).is_err(), "stale sequence must be refused");
+
+        // Bad levels and foreign symbols are refused and change nothing.
+        let before = book.clone();
+        let nan = OrderBookDelta { sequence: 3, asks: vec![lvl(f64::NAN, 1.0)], ..delta.clone() };
+        assert!(book.apply(&nan).unwrap_err().to_string().contains("`level.price`"));
+        let negative = OrderBookDelta { sequence: 3, bids: vec![lvl(98.0, -1.0)], ..delta.clone() };
+        assert!(book.apply(&negative).unwrap_err().to_string().contains("`level.size`"));
+        let other = OrderBookDelta { sequence: 3, symbol: "Y".into(), ..delta };
+        assert!(book.apply(&other).unwrap_err().to_string().contains("`symbol`"));
+        assert_eq!(book, before);
     }
 
     #[test]

@@ -62,7 +62,8 @@ pub struct ScanConfig {
     pub train_fraction: f64,
     /// Threshold policy.
     pub threshold: ThresholdChoice,
-    /// Normal bars tolerated inside one alert interval.
+    /// Normal bars tolerated inside one alert interval. Independently of it,
+    /// an interval never spans a session break (overnight, weekend).
     pub merge_gap: usize,
 }
 
@@ -210,7 +211,7 @@ pub const SESSION_GAP_FACTOR: i64 = 10;
 // ANCHOR: run
 fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
     let bars = s.bars();
-    let session_gap = typical_spacing(s).map(|t| t * SESSION_GAP_FACTOR as i32);
+    let session_gap = session_gap(&s.timestamps());
     let mut out = Vec::with_capacity(bars.len());
     for (i, b) in bars.iter().enumerate() {
         if let (Some(gap), Some(prev)) = (session_gap, i.checked_sub(1).map(|j| bars[j]))
@@ -224,14 +225,15 @@ fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> R
 }
 // ANCHOR_END: run
 
-/// Median spacing between consecutive bars (`None` for fewer than 2 bars).
-fn typical_spacing(s: &BarSeries) -> Option<chrono::Duration> {
-    let mut gaps: Vec<chrono::Duration> = s.bars().windows(2).map(|w| w[1].timestamp - w[0].timestamp).collect();
+/// The pause that starts a new session: [`SESSION_GAP_FACTOR`] times the
+/// median spacing between consecutive timestamps (`None` for fewer than 2).
+fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
+    let mut gaps: Vec<chrono::Duration> = timestamps.windows(2).map(|w| w[1] - w[0]).collect();
     if gaps.is_empty() {
         return None;
     }
     let mid = gaps.len() / 2;
-    Some(*gaps.select_nth_unstable(mid).1)
+    Some(*gaps.select_nth_unstable(mid).1 * SESSION_GAP_FACTOR as i32)
 }
 
 fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, String)> {
@@ -260,7 +262,12 @@ fn alerts(symbols: &[SymbolScan], rule: &AlertRule, merge_gap: usize) -> Vec<Ale
     let mut out = Vec::new();
     for s in symbols {
         let mut merger = IntervalMerger::new(s.symbol.clone(), merge_gap);
+        let session_gap = session_gap(&s.timestamps);
         for i in s.test_start..s.scores.len() {
+            // An alert never spans a session break (Friday close + Monday open).
+            if i > 0 && session_gap.is_some_and(|g| s.timestamps[i] - s.timestamps[i - 1] > g) {
+                out.extend(merger.finish());
+            }
             let detection = s.scores[i].map_or_else(|| rule.classify(PriceVolumeScore::ZERO), |x| rule.classify(x));
             out.extend(merger.push(s.timestamps[i], &detection));
         }
@@ -274,5 +281,39 @@ impl SymbolScan {
     /// Detections for the test period (warm-up bars count as normal).
     pub fn test_detections(&self, rule: &AlertRule) -> Vec<Detection> {
         self.scores[self.test_start..].iter().map(|s| rule.classify(s.unwrap_or(PriceVolumeScore::ZERO))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn alerts_do_not_merge_across_a_session_break() {
+        // Ten one-minute bars on Friday, ten on Monday; hits on the last
+        // Friday bar and the first Monday bar: two bars apart, three days apart.
+        let friday = Utc.with_ymd_and_hms(2025, 1, 10, 15, 50, 0).unwrap();
+        let monday = Utc.with_ymd_and_hms(2025, 1, 13, 9, 30, 0).unwrap();
+        let timestamps: Vec<DateTime<Utc>> = (0..10)
+            .map(|i| friday + Duration::minutes(i))
+            .chain((0..10).map(|i| monday + Duration::minutes(i)))
+            .collect();
+        let hit = PriceVolumeScore { price_z: 9.0, volume_z: 0.0 };
+        let mut scores = vec![Some(PriceVolumeScore::ZERO); 20];
+        scores[9] = Some(hit);
+        scores[10] = Some(hit);
+        let symbol = SymbolScan {
+            symbol: "X".into(),
+            timestamps,
+            closes: vec![100.0; 20],
+            scores,
+            test_start: 0,
+            labels: None,
+            patterns: None,
+        };
+        let found = alerts(&[symbol], &AlertRule::uniform(3.0).unwrap(), 3);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[0].start, found[1].start), (friday + Duration::minutes(9), monday));
     }
 }

@@ -25,8 +25,34 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// The cargo that runs us (`$CARGO`), so nested builds use the same toolchain.
+///
+/// `cargo run` gives xtask variables describing xtask itself (`CARGO_PKG_*`,
+/// `CARGO_MANIFEST_DIR`, ...). Some dependencies' build scripts watch such
+/// variables (`rerun-if-env-changed`), so passing them on would rebuild
+/// polars and friends whenever a developer alternates between `cargo xtask`
+/// and plain `cargo`. They are removed here.
 pub fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")))
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")));
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(is_run_only_variable) {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd
+}
+
+/// Variables that `cargo run` sets for the program it runs (not for builds).
+fn is_run_only_variable(key: &str) -> bool {
+    key.starts_with("CARGO_PKG_")
+        || matches!(
+            key,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "OUT_DIR"
+        )
 }
 
 /// The mdbook binary (`$MDBOOK`, or `mdbook` on PATH).
