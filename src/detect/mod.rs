@@ -7,9 +7,10 @@
 //!    [`RollingZScore`], [`RollingMad`] (median/MAD, robust) and
 //!    [`EwmaZScore`]. Order is always **score first, then learn**, and
 //!    nothing is scored before the warm-up is over.
-//! 2. [`PriceVolumeDetector`] runs one detector on a price feature and one
-//!    on a volume feature and returns a raw [`PriceVolumeScore`] (higher =
-//!    more anomalous, never clamped).
+//! 2. [`PriceVolumeDetector`] runs a [`PairDetector`] on a price feature
+//!    and a volume feature and returns a raw [`PriceVolumeScore`] (higher =
+//!    more anomalous, never clamped): [`RollingZScorePair`] (one window for
+//!    both, the fast path) or any two univariate detectors ([`Paired`]).
 //! 3. [`AlertRule`] holds the thresholds and turns a score into a
 //!    [`Detection`]: type, confidence, threshold used and an explanation.
 //!    Thresholds can be fixed or fitted ([`threshold`]).
@@ -23,12 +24,14 @@ pub mod ewma;
 pub mod feature;
 pub mod interval;
 pub mod monitor;
+pub mod pair;
 pub mod price_volume;
 pub mod robust;
 pub mod rolling_stats;
 pub mod scale_floor;
 pub mod threshold;
 pub mod zscore;
+pub mod zscore_pair;
 
 pub use alert::{AlertRule, Detection, Explanation};
 pub use anomaly_type::AnomalyType;
@@ -36,11 +39,13 @@ pub use ewma::EwmaZScore;
 pub use feature::Feature;
 pub use interval::{AlertInterval, IntervalMerger};
 pub use monitor::{MultiSymbolMonitor, SymbolId};
+pub use pair::{PairDetector, Paired};
 pub use price_volume::{PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore};
 pub use robust::RollingMad;
 pub use rolling_stats::RollingStats;
 pub use scale_floor::ScaleFloor;
 pub use zscore::RollingZScore;
+pub use zscore_pair::RollingZScorePair;
 
 use crate::error::Result;
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-use super::{AlertRule, Detection, PriceVolumeDetector, RollingZScore, UnivariateDetector};
+use super::{AlertRule, Detection, PairDetector, PriceVolumeDetector, RollingZScorePair};
 use crate::error::{Error, Result};
 
 /// Index of a symbol registered with a [`MultiSymbolMonitor`]; only the
@@ -29,18 +29,18 @@ impl SymbolId {
 
 /// One [`PriceVolumeDetector`] per symbol, created from a template.
 #[derive(Debug, Clone)]
-pub struct MultiSymbolMonitor<D = RollingZScore> {
-    template: PriceVolumeDetector<D>,
+pub struct MultiSymbolMonitor<P = RollingZScorePair> {
+    template: PriceVolumeDetector<P>,
     rule: AlertRule,
     index: HashMap<Box<str>, SymbolId, RandomState>,
     names: Vec<Box<str>>,
-    detectors: Vec<PriceVolumeDetector<D>>,
+    detectors: Vec<PriceVolumeDetector<P>>,
 }
 
-impl<D: UnivariateDetector + Clone> MultiSymbolMonitor<D> {
+impl<P: PairDetector + Clone> MultiSymbolMonitor<P> {
     /// A monitor whose new symbols start as a copy of `template` (which
     /// should be fresh) and are judged by `rule`.
-    pub fn new(template: PriceVolumeDetector<D>, rule: AlertRule) -> Self {
+    pub fn new(template: PriceVolumeDetector<P>, rule: AlertRule) -> Self {
         Self { template, rule, index: HashMap::default(), names: Vec::new(), detectors: Vec::new() }
     }
 

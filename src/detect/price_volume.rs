@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EwmaZScore, Feature, RollingMad, RollingZScore, ScaleFloor, UnivariateDetector};
+use super::{EwmaZScore, Feature, PairDetector, Paired, RollingMad, RollingZScorePair, ScaleFloor, UnivariateDetector};
 use crate::error::{Error, Result};
 
 /// Raw score of one (price, volume) observation.
@@ -70,14 +70,14 @@ impl PriceVolumeConfig {
     }
 }
 
-/// Price and volume detectors run side by side.
+/// A price feature and a volume feature scored, then learned, together.
 ///
 /// Usage is score first, then learn: [`PriceVolumeDetector::process`] does
-/// both in that order.
+/// both in that order. The estimator `P` is [`RollingZScorePair`] by
+/// default (see [`Self::zscore`], [`Self::mad`], [`Self::ewma`]).
 #[derive(Debug, Clone)]
-pub struct PriceVolumeDetector<D = RollingZScore> {
-    price: D,
-    volume: D,
+pub struct PriceVolumeDetector<P = RollingZScorePair> {
+    estimator: P,
     price_feature: Feature,
     volume_feature: Feature,
     previous_price: Option<f64>,
@@ -85,18 +85,15 @@ pub struct PriceVolumeDetector<D = RollingZScore> {
     seen: usize,
 }
 
-impl PriceVolumeDetector<RollingZScore> {
-    /// Rolling z-scores (O(1) per update).
+impl PriceVolumeDetector<RollingZScorePair> {
+    /// Rolling z-scores over one shared window (O(1) per update).
     pub fn zscore(config: PriceVolumeConfig) -> Result<Self> {
-        Ok(Self::from_parts(
-            RollingZScore::new(config.window, config.price_floor)?,
-            RollingZScore::new(config.window, config.volume_floor)?,
-            config,
-        ))
+        let estimator = RollingZScorePair::new(config.window, config.price_floor, config.volume_floor)?;
+        Ok(Self::new(estimator, config))
     }
 }
 
-impl PriceVolumeDetector<RollingMad> {
+impl PriceVolumeDetector<Paired<RollingMad>> {
     /// Rolling median/MAD (robust; O(window) per update).
     pub fn mad(config: PriceVolumeConfig) -> Result<Self> {
         Ok(Self::from_parts(
@@ -107,7 +104,7 @@ impl PriceVolumeDetector<RollingMad> {
     }
 }
 
-impl PriceVolumeDetector<EwmaZScore> {
+impl PriceVolumeDetector<Paired<EwmaZScore>> {
     /// EWMA z-scores with span = `window`, scoring after `window` values.
     pub fn ewma(config: PriceVolumeConfig) -> Result<Self> {
         let span = config.window as f64;
@@ -119,12 +116,19 @@ impl PriceVolumeDetector<EwmaZScore> {
     }
 }
 
-impl<D: UnivariateDetector> PriceVolumeDetector<D> {
-    /// Assembles a detector from two univariate detectors.
+impl<D: UnivariateDetector> PriceVolumeDetector<Paired<D>> {
+    /// Assembles a detector from two univariate detectors (the window and
+    /// floors of `config` are theirs to have; its features are used here).
     pub fn from_parts(price: D, volume: D, config: PriceVolumeConfig) -> Self {
+        Self::new(Paired { first: price, second: volume }, config)
+    }
+}
+
+impl<P: PairDetector> PriceVolumeDetector<P> {
+    /// A detector around `estimator`, with the features of `config`.
+    pub fn new(estimator: P, config: PriceVolumeConfig) -> Self {
         Self {
-            price,
-            volume,
+            estimator,
             price_feature: config.price_feature,
             volume_feature: config.volume_feature,
             previous_price: None,
@@ -138,9 +142,9 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
         self.seen
     }
 
-    /// `true` once both detectors can score.
+    /// `true` once the estimator can score.
     pub fn is_warm(&self) -> bool {
-        self.price.is_warm() && self.volume.is_warm()
+        self.estimator.is_warm()
     }
 
     /// Refuses a non-positive or non-finite price and a negative or
@@ -155,13 +159,19 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
         }
     }
 
-    /// The two features of an observation (`None` where not defined yet).
+    /// The two features of an observation; `None` until both are defined
+    /// (a log return needs a previous price). Errors when either is not
+    /// finite (a log return after a zero price, for instance).
     #[inline]
-    fn features(&self, price: f64, volume: f64) -> (Option<f64>, Option<f64>) {
-        (
-            self.price_feature.compute(price, self.previous_price),
-            self.volume_feature.compute(volume, self.previous_volume),
-        )
+    fn features(&self, price: f64, volume: f64) -> Result<Option<(f64, f64)>> {
+        let p = self.price_feature.compute(price, self.previous_price);
+        let v = self.volume_feature.compute(volume, self.previous_volume);
+        match (p, v) {
+            (Some(p), Some(v)) if p.is_finite() && v.is_finite() => Ok(Some((p, v))),
+            (Some(p), _) if !p.is_finite() => Err(non_finite_feature("price", self.seen, price)),
+            (_, Some(v)) if !v.is_finite() => Err(non_finite_feature("volume", self.seen, volume)),
+            _ => Ok(None),
+        }
     }
 
     /// Scores an observation against what was learned before it. `Ok(None)`
@@ -169,14 +179,12 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
     #[inline]
     pub fn score_one(&self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
         self.check(price, volume)?;
-        let (p, v) = self.features(price, volume);
-        Ok(self.score_features(p, v))
+        Ok(self.features(price, volume)?.and_then(|(p, v)| self.score_features(p, v)))
     }
 
     #[inline]
-    fn score_features(&self, p: Option<f64>, v: Option<f64>) -> Option<PriceVolumeScore> {
-        let price_z = self.price.deviation(p?)?;
-        let volume_z = self.volume.deviation(v?)?;
+    fn score_features(&self, p: f64, v: f64) -> Option<PriceVolumeScore> {
+        let (price_z, volume_z) = self.estimator.deviations(p, v)?;
         Some(PriceVolumeScore { price_z, volume_z })
     }
 
@@ -184,25 +192,16 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
     #[inline]
     pub fn learn_one(&mut self, price: f64, volume: f64) -> Result<()> {
         self.check(price, volume)?;
-        let (p, v) = self.features(price, volume);
-        self.learn_features(p, v, price, volume)
+        let features = self.features(price, volume)?;
+        self.learn_features(features, price, volume)
     }
 
-    /// Learns checked inputs and their features: both or neither.
+    /// Learns checked inputs and their features (both or neither; nothing
+    /// is learned by the estimator until both features are defined).
     #[inline]
-    fn learn_features(&mut self, p: Option<f64>, v: Option<f64>, price: f64, volume: f64) -> Result<()> {
-        // Check both features before learning either: all or nothing.
-        if p.is_some_and(|f| !f.is_finite()) {
-            return Err(non_finite_feature("price", self.seen, price));
-        }
-        if v.is_some_and(|f| !f.is_finite()) {
-            return Err(non_finite_feature("volume", self.seen, volume));
-        }
-        if let Some(f) = p {
-            self.price.learn_one(f)?;
-        }
-        if let Some(f) = v {
-            self.volume.learn_one(f)?;
+    fn learn_features(&mut self, features: Option<(f64, f64)>, price: f64, volume: f64) -> Result<()> {
+        if let Some((p, v)) = features {
+            self.estimator.learn_pair(p, v)?;
         }
         self.previous_price = Some(price);
         self.previous_volume = Some(volume);
@@ -226,9 +225,9 @@ impl<D: UnivariateDetector> PriceVolumeDetector<D> {
     #[inline]
     pub fn process(&mut self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
         self.check(price, volume)?;
-        let (p, v) = self.features(price, volume);
-        let score = self.score_features(p, v);
-        self.learn_features(p, v, price, volume)?;
+        let features = self.features(price, volume)?;
+        let score = features.and_then(|(p, v)| self.score_features(p, v));
+        self.learn_features(features, price, volume)?;
         Ok(score)
     }
     // ANCHOR_END: process

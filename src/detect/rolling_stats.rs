@@ -6,40 +6,78 @@
 //! spread tiny (prices near 60 000 moving by cents), unlike running sums
 //! of `x` and `x²`. Rounding drift is removed by an exact recomputation
 //! every `RESYNC_WINDOWS` windows, which costs O(1) amortised.
+//!
+//! One window can serve several streams that arrive together, such as the
+//! price and the volume of a tick: `RollingStats<2>` keeps one ring buffer
+//! of pairs and updates both *lanes* with the same instructions, which the
+//! compiler turns into two-lane vector arithmetic (SSE2 on x86-64, NEON on
+//! ARM). `RollingStats` without a lane count is the one-stream case.
 
 use crate::error::{Error, Result};
 
 /// Number of full windows between exact recomputations.
 const RESYNC_WINDOWS: usize = 32;
 
-/// Rolling mean and population variance of the last `window` values.
+/// Rolling mean and population variance of the last `window` values of
+/// `LANES` streams that share the window (one stream by default).
 #[derive(Debug, Clone)]
-pub struct RollingStats {
-    buffer: Box<[f64]>,
+pub struct RollingStats<const LANES: usize = 1> {
+    buffer: Box<[[f64; LANES]]>,
     head: usize,
     len: usize,
-    mean: f64,
-    m2: f64,
+    mean: [f64; LANES],
+    m2: [f64; LANES],
     inv_window: f64,
-    since_resync: usize,
-    resync_every: usize,
+    /// Times the ring buffer wrapped since the last exact recomputation.
+    wraps_since_resync: usize,
 }
 
 impl RollingStats {
-    /// A window of `window ≥ 2` values. Allocates once, here.
+    /// A window of `window ≥ 2` values of one stream. Allocates once, here.
     pub fn new(window: usize) -> Result<Self> {
+        Self::with_lanes(window)
+    }
+
+    /// Mean of the values held (0 when empty).
+    #[inline]
+    pub fn mean(&self) -> f64 {
+        self.mean[0]
+    }
+
+    /// Population variance (divides by the number of values, as the seed did).
+    #[inline]
+    pub fn variance(&self) -> f64 {
+        self.variances()[0]
+    }
+
+    /// Population standard deviation.
+    #[inline]
+    pub fn std_dev(&self) -> f64 {
+        self.variance().sqrt()
+    }
+
+    /// Adds a value, evicting the oldest once full. The caller guarantees
+    /// that `x` is finite (the detectors check it).
+    #[inline(always)]
+    pub fn push(&mut self, x: f64) {
+        self.push_lanes([x]);
+    }
+}
+
+impl<const LANES: usize> RollingStats<LANES> {
+    /// A window of `window ≥ 2` rows of `LANES` values. Allocates once, here.
+    pub fn with_lanes(window: usize) -> Result<Self> {
         if window < 2 {
             return Err(Error::param("window", window, "must be at least 2"));
         }
         Ok(Self {
-            buffer: vec![0.0; window].into_boxed_slice(),
+            buffer: vec![[0.0; LANES]; window].into_boxed_slice(),
             head: 0,
             len: 0,
-            mean: 0.0,
-            m2: 0.0,
+            mean: [0.0; LANES],
+            m2: [0.0; LANES],
             inv_window: 1.0 / window as f64,
-            since_resync: 0,
-            resync_every: window.saturating_mul(RESYNC_WINDOWS),
+            wraps_since_resync: 0,
         })
     }
 
@@ -48,7 +86,7 @@ impl RollingStats {
         self.buffer.len()
     }
 
-    /// Number of values held (≤ window).
+    /// Number of rows held (≤ window).
     pub fn len(&self) -> usize {
         self.len
     }
@@ -64,77 +102,87 @@ impl RollingStats {
         self.len == self.buffer.len()
     }
 
-    /// Mean of the values held (0 when empty).
+    /// Mean of each lane (0 when empty).
     #[inline]
-    pub fn mean(&self) -> f64 {
+    pub fn means(&self) -> [f64; LANES] {
         self.mean
     }
 
-    /// Population variance (divides by the number of values, as the seed did).
+    /// Population variance of each lane (0 when empty).
     #[inline]
-    pub fn variance(&self) -> f64 {
-        let variance = if self.is_full() {
-            // The common case in a stream: a multiplication, not a division.
-            self.m2 * self.inv_window
+    pub fn variances(&self) -> [f64; LANES] {
+        // A full window, the common case in a stream, multiplies by a
+        // stored 1/window instead of dividing.
+        let scale = if self.is_full() {
+            self.inv_window
         } else if self.len == 0 {
             0.0
         } else {
-            self.m2 / self.len as f64
+            1.0 / self.len as f64
         };
-        variance.max(0.0)
-    }
-
-    /// Population standard deviation.
-    #[inline]
-    pub fn std_dev(&self) -> f64 {
-        self.variance().sqrt()
+        self.m2.map(|m2| (m2 * scale).max(0.0))
     }
 
     // ANCHOR: push
-    /// Adds a value, evicting the oldest once full. The caller guarantees
-    /// that `x` is finite (the detectors check it).
+    /// Adds one row (a value per lane), evicting the oldest once full. The
+    /// caller guarantees that every value is finite (the detectors check).
     #[inline(always)]
-    pub fn push(&mut self, x: f64) {
+    #[expect(clippy::needless_range_loop, reason = "lanes index several parallel arrays")]
+    pub fn push_lanes(&mut self, x: [f64; LANES]) {
         let window = self.buffer.len();
         let slot = &mut self.buffer[self.head];
         if self.len < window {
+            // Warm-up: the ordinary Welford update.
             self.len += 1;
-            let delta = x - self.mean;
-            self.mean += delta / self.len as f64;
-            self.m2 += delta * (x - self.mean);
+            let n = self.len as f64;
+            for lane in 0..LANES {
+                let delta = x[lane] - self.mean[lane];
+                self.mean[lane] += delta / n;
+                self.m2[lane] += delta * (x[lane] - self.mean[lane]);
+            }
         } else {
-            let old = *slot;
-            let new_mean = self.mean + (x - old) * self.inv_window;
-            self.m2 += (x - old) * ((x - new_mean) + (old - self.mean));
-            self.mean = new_mean;
-            self.since_resync += 1;
+            // Full: `x` replaces the oldest value, `old`.
+            for lane in 0..LANES {
+                let (new, old, mean) = (x[lane], slot[lane], self.mean[lane]);
+                let new_mean = mean + (new - old) * self.inv_window;
+                self.m2[lane] += (new - old) * ((new - new_mean) + (old - mean));
+                self.mean[lane] = new_mean;
+            }
         }
         *slot = x;
         self.head += 1;
         if self.head == window {
+            // Checked once per window, not per value.
             self.head = 0;
-        }
-        if self.since_resync >= self.resync_every {
-            self.resync();
+            self.wraps_since_resync += 1;
+            if self.wraps_since_resync >= RESYNC_WINDOWS {
+                self.resync();
+            }
         }
     }
     // ANCHOR_END: push
 
-    /// Recomputes mean and `m2` exactly from the buffer (two passes).
-    /// Rare (once per 32 windows), so kept out of line.
-    #[cold]
-    #[inline(never)]
+    /// Recomputes means and `m2` exactly from the buffer (two passes). Rare
+    /// (once per 32 windows); the work is done out of line, borrowing only
+    /// the buffer, so the optimiser can keep the running sums in registers.
+    #[inline]
     pub fn resync(&mut self) {
-        if self.len == 0 {
-            return;
+        if self.len > 0 {
+            (self.mean, self.m2) = exact_mean_m2(&self.buffer[..self.len]);
         }
-        let values = &self.buffer[..self.len];
-        let n = self.len as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        self.m2 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-        self.mean = mean;
-        self.since_resync = 0;
+        self.wraps_since_resync = 0;
     }
+}
+
+/// Mean and sum of squared deviations of each lane of `rows` (non-empty),
+/// in two passes.
+#[cold]
+#[inline(never)]
+fn exact_mean_m2<const LANES: usize>(rows: &[[f64; LANES]]) -> ([f64; LANES], [f64; LANES]) {
+    let n = rows.len() as f64;
+    let mean: [f64; LANES] = std::array::from_fn(|lane| rows.iter().map(|r| r[lane]).sum::<f64>() / n);
+    let m2 = std::array::from_fn(|lane| rows.iter().map(|r| (r[lane] - mean[lane]).powi(2)).sum());
+    (mean, m2)
 }
 
 #[cfg(test)]
@@ -172,6 +220,20 @@ mod tests {
         let (m, v) = exact(&data[data.len() - 100..]);
         assert_relative_eq!(s.mean(), m, max_relative = 1e-12);
         assert_relative_eq!(s.variance(), v, max_relative = 1e-6);
+    }
+
+    #[test]
+    fn each_lane_matches_its_own_one_lane_window() {
+        let mut pair = RollingStats::<2>::with_lanes(7).unwrap();
+        let (mut a, mut b) = (RollingStats::new(7).unwrap(), RollingStats::new(7).unwrap());
+        for i in 0..1000 {
+            let (x, y) = (((i * 7919) % 1009) as f64, 1e6 + ((i * 31) % 17) as f64 * 0.01);
+            pair.push_lanes([x, y]);
+            a.push(x);
+            b.push(y);
+            assert_eq!(pair.means(), [a.mean(), b.mean()]);
+            assert_eq!(pair.variances(), [a.variance(), b.variance()]);
+        }
     }
 
     #[test]

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::data::{AnomalyPattern, BarSeries};
 use crate::detect::threshold::QuantileThreshold;
 use crate::detect::{
-    AlertInterval, AlertRule, Detection, IntervalMerger, PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore,
-    UnivariateDetector,
+    AlertInterval, AlertRule, Detection, IntervalMerger, PairDetector, PriceVolumeConfig, PriceVolumeDetector,
+    PriceVolumeScore,
 };
 use crate::error::{Error, Result};
 use crate::eval::TemporalSplit;
@@ -209,7 +209,7 @@ fn score_series(series: &BarSeries, config: &ScanConfig) -> Result<Vec<Option<Pr
 pub const SESSION_GAP_FACTOR: i64 = 10;
 
 // ANCHOR: run
-fn run<D: UnivariateDetector>(mut d: PriceVolumeDetector<D>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
+fn run<P: PairDetector>(mut d: PriceVolumeDetector<P>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
     let bars = s.bars();
     let session_gap = session_gap(&s.timestamps());
     let mut out = Vec::with_capacity(bars.len());
