@@ -10,8 +10,8 @@
 //! One window can serve several streams that arrive together, such as the
 //! price and the volume of a tick: `RollingStats<2>` keeps one ring buffer
 //! of pairs and updates both *lanes* with the same instructions, which the
-//! compiler turns into two-lane vector arithmetic (SSE2 on x86-64, NEON on
-//! ARM). `RollingStats` without a lane count is the one-stream case.
+//! compiler can turn into two-lane vector arithmetic (SSE2 on x86-64).
+//! `RollingStats` without a lane count is the one-stream case.
 
 use crate::error::{Error, Result};
 
