@@ -2,7 +2,7 @@
 //!
 //! Every type validates itself: constructors and series loaders refuse NaN or
 //! infinite prices, non-positive prices, negative sizes, `high < low`, unsorted
-//! or duplicate timestamps and empty series, with an [`Error`](crate::Error)
+//! or duplicate timestamps and empty series, with an [`Error`]
 //! that names the field, the row and the value. Repairs (sorting,
 //! de-duplicating, filling gaps) exist only as explicit calls in [`repair`].
 
