@@ -42,17 +42,23 @@ mod solution {
         }
 
         pub fn push(&mut self, x: f64) -> f64 {
+            // Drop the front first if this push moves it out of the window,
+            // so the deque never holds more than `window` entries.
+            while self.candidates.front().is_some_and(|&(i, _)| i + self.window <= self.count) {
+                self.candidates.pop_front();
+            }
             // A smaller value behind a larger, newer one can never be the max again.
             while self.candidates.back().is_some_and(|&(_, v)| v <= x) {
                 self.candidates.pop_back();
             }
             self.candidates.push_back((self.count, x));
             self.count += 1;
-            // Drop the front once it has left the window.
-            while self.candidates.front().is_some_and(|&(i, _)| i + self.window < self.count) {
-                self.candidates.pop_front();
-            }
             self.candidates.front().expect("x was just pushed").1
+        }
+
+        /// Room reserved for candidates (it never grows after `new`).
+        pub fn capacity(&self) -> usize {
+            self.candidates.capacity()
         }
     }
     // ANCHOR_END: solution
@@ -60,13 +66,18 @@ mod solution {
 
 #[test]
 fn matches_brute_force() {
-    let data: Vec<f64> = (0..2000).map(|i| (((i * 7919) % 1013) as f64).sin()).collect();
+    // Irregular values, then a falling stretch: the worst case for the deque,
+    // where every value stays a candidate until it leaves the window.
+    let mut data: Vec<f64> = (0..2000).map(|i| (((i * 7919) % 1013) as f64).sin()).collect();
+    data.extend((0..500).map(|i| -(i as f64)));
     for window in [1, 2, 5, 64] {
         let mut m = solution::RollingMax::new(window);
+        let capacity = m.capacity();
         for (i, &x) in data.iter().enumerate() {
             let lo = (i + 1).saturating_sub(window);
             let want = data[lo..=i].iter().copied().fold(f64::MIN, f64::max);
             assert_eq!(m.push(x), want, "window {window} at {i}");
         }
+        assert_eq!(m.capacity(), capacity, "window {window}: the deque grew after `new`");
     }
 }
