@@ -67,8 +67,9 @@ fn seed(ticks: &[(f64, f64)], window: usize, n: usize) -> u64 {
     anomalies
 }
 
-/// One feature through `RollingZScore` alone (score, then learn): half of
-/// what a price-and-volume tick costs, for readers who stream one series.
+/// One feature through `RollingZScore` alone (score, then learn): half the
+/// work of a price-and-volume tick (which, sharing one window, costs less
+/// than two of these), for readers who stream one series.
 fn univariate(ticks: &[(f64, f64)], window: usize, n: usize) -> u64 {
     let floor = ScaleFloor::new(1e-4, 1e-12).unwrap();
     let mut detector = RollingZScore::new(window, floor).unwrap();

@@ -6,8 +6,8 @@ pub use crate::data::{
 pub use crate::detect::threshold::{FixedThreshold, QuantileThreshold, StreamingQuantile, Threshold};
 pub use crate::detect::{
     AlertInterval, AlertRule, AnomalyType, Detection, EwmaZScore, Feature, IntervalMerger, MultiSymbolMonitor,
-    PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore, RollingMad, RollingZScore, ScaleFloor,
-    UnivariateDetector,
+    PairDetector, Paired, PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore, RollingMad, RollingZScore,
+    RollingZScorePair, ScaleFloor, UnivariateDetector,
 };
 pub use crate::error::{Error, Result};
 pub use crate::simulate::{SimConfig, SimulatedMarket};

@@ -76,15 +76,21 @@ pub trait UnivariateDetector {
 /// Refuses a non-finite value for `learn_one`.
 #[inline]
 pub(crate) fn check_learn_value(x: f64) -> Result<()> {
-    if x.is_finite() { Ok(()) } else { Err(non_finite_learn_value(x)) }
+    check_learn_field("x", x)
+}
+
+/// Refuses a non-finite value, naming it `field` in the error.
+#[inline]
+pub(crate) fn check_learn_field(field: &'static str, x: f64) -> Result<()> {
+    if x.is_finite() { Ok(()) } else { Err(non_finite_learn_value(field, x)) }
 }
 
 /// The error of [`check_learn_value`], kept out of the hot path.
 #[cold]
 #[inline(never)]
-fn non_finite_learn_value(x: f64) -> crate::Error {
+fn non_finite_learn_value(field: &'static str, x: f64) -> crate::Error {
     crate::Error::InvalidValue {
-        field: "x",
+        field,
         row: 0,
         value: x.to_string(),
         reason: "a detector can only learn finite values",

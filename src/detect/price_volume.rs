@@ -1,5 +1,5 @@
-//! One detector on price, one on volume: the workhorse of example 01 and of
-//! the multi-symbol monitor.
+//! One estimator over a price feature and a volume feature: the workhorse
+//! of example 01 and of the multi-symbol monitor.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,9 +32,9 @@ impl PriceVolumeScore {
 pub struct PriceVolumeConfig {
     /// Number of past observations the statistics cover (the EWMA span).
     pub window: usize,
-    /// What the price detector sees.
+    /// What the estimator sees of the price.
     pub price_feature: Feature,
-    /// What the volume detector sees.
+    /// What the estimator sees of the volume.
     pub volume_feature: Feature,
     /// Scale floor of the price feature.
     pub price_floor: ScaleFloor,
@@ -75,6 +75,10 @@ impl PriceVolumeConfig {
 /// Usage is score first, then learn: [`PriceVolumeDetector::process`] does
 /// both in that order. The estimator `P` is [`RollingZScorePair`] by
 /// default (see [`Self::zscore`], [`Self::mad`], [`Self::ewma`]).
+///
+/// The estimator learns a pair of features only when both are defined. With
+/// a log-return feature the first observation has none, so neither its price
+/// nor its volume is learned; from the second on, both are.
 #[derive(Debug, Clone)]
 pub struct PriceVolumeDetector<P = RollingZScorePair> {
     estimator: P,
@@ -117,15 +121,17 @@ impl PriceVolumeDetector<Paired<EwmaZScore>> {
 }
 
 impl<D: UnivariateDetector> PriceVolumeDetector<Paired<D>> {
-    /// Assembles a detector from two univariate detectors (the window and
-    /// floors of `config` are theirs to have; its features are used here).
+    /// Assembles a detector from two univariate detectors. Only the features
+    /// of `config` are used: window and floors are those the detectors were
+    /// built with.
     pub fn from_parts(price: D, volume: D, config: PriceVolumeConfig) -> Self {
         Self::new(Paired { first: price, second: volume }, config)
     }
 }
 
 impl<P: PairDetector> PriceVolumeDetector<P> {
-    /// A detector around `estimator`, with the features of `config`.
+    /// A detector around `estimator`. Only the features of `config` are
+    /// used: window and floors are those the estimator was built with.
     pub fn new(estimator: P, config: PriceVolumeConfig) -> Self {
         Self {
             estimator,
@@ -137,9 +143,16 @@ impl<P: PairDetector> PriceVolumeDetector<P> {
         }
     }
 
-    /// Number of observations learned so far.
+    /// Number of observations accepted so far (by `process` or
+    /// `learn_one`). The estimator itself learns an observation only once
+    /// both features are defined: with log returns, not the very first one.
     pub fn seen(&self) -> usize {
         self.seen
+    }
+
+    /// The estimator, for inspection.
+    pub fn estimator(&self) -> &P {
+        &self.estimator
     }
 
     /// `true` once the estimator can score.
@@ -160,8 +173,9 @@ impl<P: PairDetector> PriceVolumeDetector<P> {
     }
 
     /// The two features of an observation; `None` until both are defined
-    /// (a log return needs a previous price). Errors when either is not
-    /// finite (a log return after a zero price, for instance).
+    /// (a log return needs a previous value). Errors when either is not
+    /// finite: a log return of volume into or out of a zero-volume bar, or a
+    /// price ratio so extreme that its logarithm overflows.
     #[inline]
     fn features(&self, price: f64, volume: f64) -> Result<Option<(f64, f64)>> {
         let p = self.price_feature.compute(price, self.previous_price);
@@ -176,6 +190,9 @@ impl<P: PairDetector> PriceVolumeDetector<P> {
 
     /// Scores an observation against what was learned before it. `Ok(None)`
     /// during the warm-up. Does not change the state.
+    ///
+    /// Errors: a price that is not finite and > 0, a volume that is not
+    /// finite and ≥ 0, or a feature that is not finite (see `process`).
     #[inline]
     pub fn score_one(&self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
         self.check(price, volume)?;
@@ -262,7 +279,7 @@ fn non_finite_feature(field: &'static str, row: usize, value: f64) -> Error {
         field,
         row,
         value: value.to_string(),
-        reason: "its feature (e.g. the log return after a zero) is not finite",
+        reason: "its feature is not finite, e.g. the log return of a zero volume",
     }
 }
 
@@ -341,6 +358,29 @@ mod tests {
         let e = d.process(1.0, -1.0).unwrap_err().to_string();
         assert!(e.contains("`volume`"), "{e}");
         assert_eq!(d.seen(), 10, "a refused observation is not learned");
+    }
+
+    #[test]
+    fn with_log_returns_the_first_observation_is_accepted_but_not_learned() {
+        let mut d = PriceVolumeDetector::zscore(PriceVolumeConfig::for_bars(5)).unwrap();
+        d.process(100.0, 1000.0).unwrap();
+        assert_eq!((d.seen(), d.estimator().stats().len()), (1, 0), "no return yet: nothing learned");
+        d.process(101.0, 1200.0).unwrap();
+        assert_eq!((d.seen(), d.estimator().stats().len()), (2, 1), "price and volume learned together");
+    }
+
+    #[test]
+    fn a_feature_that_is_not_finite_is_a_typed_error_and_nothing_is_learned() {
+        let config = PriceVolumeConfig { volume_feature: Feature::LogReturn, ..PriceVolumeConfig::for_bars(5) };
+        let mut d = PriceVolumeDetector::zscore(config).unwrap();
+        d.process(100.0, 5.0).unwrap();
+        d.process(100.5, 7.0).unwrap();
+        // ln(0 / 7) is −∞: a log return of volume cannot take a zero-volume bar.
+        for e in [d.score_one(101.0, 0.0).unwrap_err(), d.process(101.0, 0.0).unwrap_err()] {
+            let e = e.to_string();
+            assert!(e.contains("`volume`") && e.contains("row 2: 0 ("), "{e}");
+        }
+        assert_eq!((d.seen(), d.estimator().stats().len()), (2, 1), "the refused bar is not learned");
     }
 
     #[test]

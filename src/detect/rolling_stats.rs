@@ -111,16 +111,16 @@ impl<const LANES: usize> RollingStats<LANES> {
     /// Population variance of each lane (0 when empty).
     #[inline]
     pub fn variances(&self) -> [f64; LANES] {
-        // A full window, the common case in a stream, multiplies by a
-        // stored 1/window instead of dividing.
-        let scale = if self.is_full() {
-            self.inv_window
+        let variances = if self.is_full() {
+            // The common case in a stream: multiply by a stored 1/window
+            // instead of dividing.
+            self.m2.map(|m2| m2 * self.inv_window)
         } else if self.len == 0 {
-            0.0
+            [0.0; LANES]
         } else {
-            1.0 / self.len as f64
+            self.m2.map(|m2| m2 / self.len as f64)
         };
-        self.m2.map(|m2| (m2 * scale).max(0.0))
+        variances.map(|v| v.max(0.0))
     }
 
     // ANCHOR: push

@@ -1,15 +1,16 @@
 //! Two rolling z-scores over one shared window: the fast path for a price
 //! feature and a volume feature that always arrive together.
 
-use super::{PairDetector, RollingStats, ScaleFloor, check_learn_value};
+use super::{PairDetector, RollingStats, ScaleFloor, check_learn_field};
 use crate::error::Result;
 
 /// Rolling z-scores of two features with one ring buffer of pairs.
 ///
 /// The same numbers as two [`RollingZScore`](super::RollingZScore)s fed the
-/// same pairs (a test checks this bit for bit), at about half the cost: the
-/// buffer bookkeeping is done once, and the Welford update, the square root
-/// and the division run on both lanes at once.
+/// same pairs (a test checks this bit for bit), for less than the cost of
+/// two: the buffer bookkeeping is done once, and the Welford update, the
+/// square root and the division are written lane by lane so the compiler can
+/// run both lanes with one vector instruction each.
 #[derive(Debug, Clone)]
 pub struct RollingZScorePair {
     stats: RollingStats<2>,
@@ -46,8 +47,8 @@ impl PairDetector for RollingZScorePair {
 
     #[inline(always)]
     fn learn_pair(&mut self, a: f64, b: f64) -> Result<()> {
-        check_learn_value(a)?;
-        check_learn_value(b)?;
+        check_learn_field("first", a)?;
+        check_learn_field("second", b)?;
         self.stats.push_lanes([a, b]);
         Ok(())
     }
@@ -92,7 +93,8 @@ mod tests {
             pair.learn_pair(x, x).unwrap();
         }
         let before = pair.deviations(3.0, 3.0);
-        assert!(pair.learn_pair(1.0, f64::NAN).unwrap_err().to_string().contains("NaN"));
+        let e = pair.learn_pair(1.0, f64::NAN).unwrap_err().to_string();
+        assert!(e.contains("`second`") && e.contains("NaN"), "{e}");
         assert!(pair.learn_pair(f64::INFINITY, 1.0).is_err());
         assert_eq!(pair.deviations(3.0, 3.0), before);
         assert_eq!(pair.deviations(f64::NAN, 3.0), None);
