@@ -141,7 +141,7 @@ impl<const LANES: usize> RollingStats<LANES> {
                 self.m2[lane] += delta * (x[lane] - self.mean[lane]);
             }
         } else {
-            // Full: `x` replaces the oldest value, `old`.
+            // Full: in each lane `new` replaces the oldest value, `old`.
             for lane in 0..LANES {
                 let (new, old, mean) = (x[lane], slot[lane], self.mean[lane]);
                 let new_mean = mean + (new - old) * self.inv_window;
