@@ -8,6 +8,7 @@
 //! cargo run --release --example 01_unusual_trading                  # simulator, seed 42
 //! cargo run --release --example 01_unusual_trading -- --seed 7
 //! cargo run --release --example 01_unusual_trading -- --input bars.csv
+//! cargo run --release --example 01_unusual_trading -- --input eu.csv --decimal-comma
 //! cargo run --release --example 01_unusual_trading -- --json
 //! ```
 extern crate clap;
@@ -18,10 +19,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use llm_anomaly::data::{BarCsv, BarSeries, repair};
+use llm_anomaly::data::bar_csv::DecimalMark;
+use llm_anomaly::data::{BarCsv, BarSeries, CsvOptions, CsvRow, InputReport, repair};
+use llm_anomaly::data::{BarReader, ReadItem};
 use llm_anomaly::plot::SeriesPlot;
 use llm_anomaly::prelude::*;
-use llm_anomaly::scan::{Estimator, ScanConfig, ScanInput, ScanReport, ThresholdChoice, scan};
+use llm_anomaly::scan::{
+    Estimator, ScanConfig, ScanInput, ScanReport, StreamConfig, StreamScan, StreamThreshold, ThresholdChoice, scan,
+};
 use llm_anomaly::simulate::ContextEvent;
 
 /// Flags of example 01.
@@ -34,9 +39,37 @@ struct Args {
     /// Your own OHLCV CSV instead of the simulator (see the book for the columns).
     #[arg(long)]
     input: Option<PathBuf>,
-    /// Refuse a CSV that needs any repair (bad rows, unsorted or duplicate timestamps).
+    /// Refuse a CSV that needs any repair (bad rows, unreadable labels, unsorted or duplicate timestamps).
     #[arg(long)]
     strict: bool,
+    /// Field delimiter of --input (detected from the header when absent): `,` `;` `tab` `|` or one character.
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// --input writes decimal commas (`1234,5`); detected when the file is not comma-separated.
+    #[arg(long, conflicts_with = "decimal_point")]
+    decimal_comma: bool,
+    /// --input writes decimal points even though it is not comma-separated.
+    #[arg(long)]
+    decimal_point: bool,
+    /// --input has no header row (Binance klines and MetaTrader 4 exports are recognised without it).
+    #[arg(long)]
+    no_header: bool,
+    /// Column names of --input in file order, e.g. `timestamp,open,high,low,close,volume` (replaces the header).
+    #[arg(long, value_delimiter = ',')]
+    columns: Option<Vec<String>>,
+    /// chrono format of the timestamps of --input, for day- or month-first dates: `%d/%m/%Y %H:%M`.
+    #[arg(long)]
+    date_format: Option<String>,
+    /// The column of --input to read volume from (`Volume USDT`, `tickvol`, ...).
+    #[arg(long)]
+    volume_column: Option<String>,
+    /// Ignore the volume of --input (FX, indices, series whose volume is not meaningful).
+    #[arg(long)]
+    price_only: bool,
+    /// Read --input row by row in constant memory and write alerts as they close (rows must be in time order;
+    /// the threshold is --threshold or a running quantile; no figures, no ranking metrics).
+    #[arg(long, requires = "input")]
+    stream: bool,
     /// One JSON object per alert on stdout, then a summary line; text goes to stderr.
     #[arg(long)]
     json: bool,
@@ -58,8 +91,8 @@ struct Args {
     /// Normal bars tolerated inside one alert interval.
     #[arg(long, default_value_t = 3)]
     merge_gap: usize,
-    /// Where to write the figures.
-    #[arg(long, default_value = "target/figures")]
+    /// Where to write the figures (default: target/figures of this repository).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/figures"))]
     figures_dir: PathBuf,
     /// Also write PNG versions of the figures.
     #[arg(long)]
@@ -84,6 +117,42 @@ struct Loaded {
     inputs: Vec<ScanInput>,
     description: String,
     context: Vec<ContextEvent>,
+    /// What happened to the user's file (`None` for the simulator).
+    input: Option<InputReport>,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() && t != "\"" => Ok(t.as_bytes()[0]),
+        t => Err(format!("{t:?}: give one ASCII character, or `tab`")),
+    }
+}
+
+impl Args {
+    fn estimator(&self) -> Estimator {
+        match self.estimator {
+            EstimatorArg::Zscore => Estimator::ZScore,
+            EstimatorArg::Mad => Estimator::Mad,
+            EstimatorArg::Ewma => Estimator::Ewma,
+        }
+    }
+
+    fn csv_options(&self) -> CsvOptions {
+        CsvOptions {
+            delimiter: self.delimiter,
+            decimal: match (self.decimal_comma, self.decimal_point) {
+                (true, _) => Some(DecimalMark::Comma),
+                (_, true) => Some(DecimalMark::Point),
+                _ => None,
+            },
+            no_header: self.no_header,
+            columns: self.columns.clone(),
+            date_format: self.date_format.clone(),
+            volume_column: self.volume_column.clone(),
+            price_only: self.price_only,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -98,19 +167,23 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    if let (true, Some(path)) = (args.stream, &args.input) {
+        return stream_csv(args, path);
+    }
     let mut loaded = match &args.input {
-        Some(path) => load_csv(path, args.strict)?,
+        Some(path) => load_csv(path, &args.csv_options(), args.strict)?,
         None => simulate(args.seed, args.export_csv.as_deref())?,
     };
-    loaded.inputs = usable(std::mem::take(&mut loaded.inputs), args.window)?;
+    loaded.inputs = usable(std::mem::take(&mut loaded.inputs), args.window, loaded.input.as_mut())?;
+    if let Some(input) = &loaded.input {
+        let bars: usize = loaded.inputs.iter().map(|i| i.series.len()).sum();
+        loaded.description =
+            format!("{}: {} symbols, {bars} bars ({})", input.file, loaded.inputs.len(), input.shape.name());
+    }
     // ANCHOR: scan
     let config = ScanConfig {
         window: args.window,
-        estimator: match args.estimator {
-            EstimatorArg::Zscore => Estimator::ZScore,
-            EstimatorArg::Mad => Estimator::Mad,
-            EstimatorArg::Ewma => Estimator::Ewma,
-        },
+        estimator: args.estimator(),
         train_fraction: args.train_fraction,
         threshold: match args.threshold {
             Some(z) => ThresholdChoice::Fixed(z),
@@ -126,7 +199,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Drops (and reports) symbols with too few bars for the window.
-fn usable(inputs: Vec<ScanInput>, window: usize) -> Result<Vec<ScanInput>, Box<dyn std::error::Error>> {
+fn usable(
+    inputs: Vec<ScanInput>,
+    window: usize,
+    mut report: Option<&mut InputReport>,
+) -> Result<Vec<ScanInput>, Box<dyn std::error::Error>> {
     let (ok, short): (Vec<ScanInput>, Vec<ScanInput>) = inputs.into_iter().partition(|i| i.series.len() > window);
     for i in &short {
         eprintln!(
@@ -135,6 +212,19 @@ fn usable(inputs: Vec<ScanInput>, window: usize) -> Result<Vec<ScanInput>, Box<d
             i.series.len(),
             window + 1
         );
+        if let Some(r) = report.as_deref_mut() {
+            r.skip("symbol_too_short_for_window", i.series.len());
+        }
+    }
+    for i in &ok {
+        let closes = i.series.closes();
+        if closes.iter().all(|&c| c == closes[0]) {
+            eprintln!(
+                "note: {}: every close is {}: a constant series has nothing to find; it gives no alerts",
+                i.series.symbol(),
+                closes[0]
+            );
+        }
     }
     if ok.is_empty() {
         return Err(format!("no symbol has more than {window} bars: lower --window").into());
@@ -157,6 +247,7 @@ fn simulate(seed: u64, export: Option<&Path>) -> Result<Loaded> {
             series: series.clone(),
             labels: Some(market.bar_labels(series.symbol())),
             patterns: Some(market.bar_patterns(series.symbol())),
+            excluded_from_metrics: None,
         })
         .collect();
     let bars = market.series[0].len();
@@ -165,65 +256,263 @@ fn simulate(seed: u64, export: Option<&Path>) -> Result<Loaded> {
         market.series.len(),
         config.days
     );
-    Ok(Loaded { inputs, description, context: market.context_events })
+    Ok(Loaded { inputs, description, context: market.context_events, input: None })
 }
 // ANCHOR_END: simulate
 
 // ANCHOR: load_csv
-fn load_csv(path: &Path, strict: bool) -> Result<Loaded, Box<dyn std::error::Error>> {
-    let loaded = BarCsv::read_path(path)?;
+fn load_csv(path: &Path, options: &CsvOptions, strict: bool) -> Result<Loaded, Box<dyn std::error::Error>> {
+    let loaded = BarCsv::read_path_with(path, options)?;
+    let file = path.display().to_string();
     for note in &loaded.notes {
         eprintln!("note: {note}");
     }
-    const SHOWN: usize = 20;
-    for p in loaded.problems.iter().take(SHOWN) {
-        eprintln!("{}: line {}: skipped: {}", path.display(), p.line, p.message);
-    }
-    if loaded.problems.len() > SHOWN {
-        eprintln!("{}: ... and {} more rows skipped", path.display(), loaded.problems.len() - SHOWN);
-    }
+    report_lines(&file, "skipped", &loaded.problems);
+    report_lines(&file, "label set aside", &loaded.label_problems);
     if loaded.rows.is_empty() {
         let first = &loaded.problems[0];
+        return Err(
+            format!("no readable rows in {file}; the first problem, line {}: {}", first.line, first.message).into()
+        );
+    }
+    if strict && !(loaded.problems.is_empty() && loaded.label_problems.is_empty()) {
         return Err(format!(
-            "no readable rows in {}; the first problem, line {}: {}",
-            path.display(),
-            first.line,
-            first.message
+            "{file}: {} rows cannot be read and {} labels are unreadable (--strict)",
+            loaded.problems.len(),
+            loaded.label_problems.len()
         )
         .into());
     }
-    if strict && !loaded.problems.is_empty() {
-        return Err(format!("{} rows cannot be read (--strict)", loaded.problems.len()).into());
-    }
+    let mut input = InputReport::new(&file, loaded.shape, &loaded.counts, loaded.notes.clone());
     let has_labels = loaded.has_labels;
     let mut inputs = Vec::new();
     for (symbol, rows) in loaded.by_symbol() {
-        // Explicit, reported repairs: the library itself refuses disorder.
-        let (rows, moved) = repair::sort_by_time(rows);
-        let (rows, duplicates) = repair::dedup_by_time(rows);
-        if strict && (!moved.is_empty() || !duplicates.is_empty()) {
+        let rows = repair_order(&file, &symbol, rows, strict, &mut input)?;
+        let labels = has_labels.then(|| rows.iter().map(|r| r.label.unwrap_or(false)).collect());
+        let unknown = has_labels.then(|| rows.iter().map(|r| r.label.is_none()).collect());
+        let series = BarSeries::new(&*symbol, rows.into_iter().map(|r| r.bar).collect())?;
+        inputs.push(ScanInput { series, labels, patterns: None, excluded_from_metrics: unknown });
+    }
+    Ok(Loaded { inputs, description: file, context: Vec::new(), input: Some(input) })
+}
+
+/// Explicit, reported repairs of one symbol's rows: the library itself
+/// refuses disorder. A file written newest first is reversed (no value
+/// changes); other disorder is sorted, and repeated timestamps keep their
+/// first row. `--strict` refuses both.
+fn repair_order(
+    file: &str,
+    symbol: &str,
+    mut rows: Vec<CsvRow>,
+    strict: bool,
+    input: &mut InputReport,
+) -> Result<Vec<CsvRow>, Box<dyn std::error::Error>> {
+    if repair::is_newest_first(&rows) {
+        rows.reverse();
+        eprintln!("note: {symbol}: the file runs newest first; read in reverse");
+        input.notes.push(format!("{symbol}: newest first, read in reverse"));
+    }
+    let moved: Vec<u64> = repair::out_of_order_positions(&rows).into_iter().map(|i| rows[i].line).collect();
+    let (rows, moved) = match (strict, moved.is_empty()) {
+        (true, false) => {
             return Err(format!(
-                "{symbol}: {} rows out of order, {} duplicate timestamps (--strict)",
+                "{file}: {symbol}: {} rows out of order, first at line {} (--strict)",
                 moved.len(),
-                duplicates.len()
+                moved[0]
             )
             .into());
         }
-        if !moved.is_empty() {
-            eprintln!("{symbol}: sorted by time ({} rows were out of order)", moved.len());
-        }
-        for d in &duplicates {
-            eprintln!("{symbol}: line {}: dropped, duplicate timestamp {}", d.line, d.bar.timestamp);
-        }
-        let labels = has_labels.then(|| rows.iter().map(|r| r.label.unwrap_or(false)).collect());
-        let series = BarSeries::new(symbol, rows.into_iter().map(|r| r.bar).collect())?;
-        inputs.push(ScanInput { series, labels, patterns: None });
+        _ => (repair::sort_by_time(rows).0, moved),
+    };
+    if !moved.is_empty() {
+        let shown: Vec<String> = moved.iter().take(10).map(u64::to_string).collect();
+        let more = if moved.len() > 10 { format!(" and {} more", moved.len() - 10) } else { String::new() };
+        eprintln!("{file}: {symbol}: sorted by time; out of order at lines {}{more}", shown.join(", "));
+        input.repair("sorted_out_of_order", moved.len());
     }
-    let bars: usize = inputs.iter().map(|i| i.series.len()).sum();
-    let description = format!("{}: {} symbols, {bars} bars", path.display(), inputs.len());
-    Ok(Loaded { inputs, description, context: Vec::new() })
+    let (rows, duplicates) = repair::dedup_by_time(rows);
+    if strict && let Some(d) = duplicates.first() {
+        return Err(format!(
+            "{file}: {symbol}: {} duplicate timestamps, first {} at lines {} and {} (--strict)",
+            duplicates.len(),
+            d.removed.bar.timestamp,
+            rows[d.kept_index].line,
+            d.removed.line
+        )
+        .into());
+    }
+    for d in &duplicates {
+        let kept = &rows[d.kept_index];
+        let (a, b) = (&kept.bar, &d.removed.bar);
+        if a == b && kept.label == d.removed.label {
+            eprintln!("{file}: line {}: dropped, repeats line {} exactly ({})", d.removed.line, kept.line, b.timestamp);
+            input.skip("duplicate_timestamp_identical", 1);
+        } else {
+            eprintln!(
+                "{file}: line {}: dropped, same time {} as line {} but different values: kept line {} (O {} H {} L {} C {} V {}), dropped (O {} H {} L {} C {} V {})",
+                d.removed.line,
+                b.timestamp,
+                kept.line,
+                kept.line,
+                a.open,
+                a.high,
+                a.low,
+                a.close,
+                a.volume,
+                b.open,
+                b.high,
+                b.low,
+                b.close,
+                b.volume
+            );
+            input.skip("duplicate_timestamp_conflicting", 1);
+        }
+    }
+    Ok(rows)
+}
+
+/// Prints the first problems of a kind, with their line numbers.
+fn report_lines(file: &str, what: &str, problems: &[llm_anomaly::data::RowProblem]) {
+    const SHOWN: usize = 20;
+    for p in problems.iter().take(SHOWN) {
+        eprintln!("{file}: line {}: {what}: {}", p.line, p.message);
+    }
+    if problems.len() > SHOWN {
+        eprintln!("{file}: ... and {} more rows: {what}", problems.len() - SHOWN);
+    }
 }
 // ANCHOR_END: load_csv
+
+// ANCHOR: stream
+/// `--stream`: one row at a time, alerts printed as their intervals close.
+fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let file = path.display().to_string();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("input");
+    let handle = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader =
+        BarReader::new(std::io::BufReader::with_capacity(1 << 16, handle), &file, stem, &args.csv_options())?;
+    for note in &reader.layout().notes {
+        eprintln!("note: {note}");
+    }
+    let threshold = match args.threshold {
+        Some(z) => StreamThreshold::Fixed(z),
+        None => StreamThreshold::RunningQuantile(args.contamination),
+    };
+    let config =
+        StreamConfig { window: args.window, estimator: args.estimator(), threshold, merge_gap: args.merge_gap };
+    let labelled = reader.layout().columns.label.is_some();
+    let mut scan = StreamScan::new(config, &file, labelled)?;
+    let (mut shown, mut duplicates) = (0usize, [0usize; 2]);
+    let emit = |a: &AlertInterval| -> Result<(), Box<dyn std::error::Error>> {
+        if args.json {
+            println!("{}", serde_json::to_string(a)?);
+        } else {
+            println!(
+                "{} {} .. {} {} peak {:.1}: {}",
+                a.symbol,
+                a.start,
+                a.end,
+                a.kind.name(),
+                a.peak_score,
+                a.explanation
+            );
+        }
+        Ok(())
+    };
+    while let Some(item) = reader.next_item()? {
+        let row = match item {
+            ReadItem::Row(row) => row,
+            ReadItem::RowWithUnreadableLabel(row, problem) => {
+                refuse_if_strict(args.strict, &file, &problem)?;
+                report_one(&file, "label set aside", &problem, &mut shown);
+                row
+            }
+            ReadItem::Skipped(problem) => {
+                refuse_if_strict(args.strict, &file, &problem)?;
+                report_one(&file, "skipped", &problem, &mut shown);
+                continue;
+            }
+        };
+        let step = scan.push(row)?;
+        if let Some(d) = step.duplicate {
+            if args.strict {
+                return Err(format!(
+                    "{file}: line {}: repeats the time of line {} (--strict)",
+                    d.dropped.line, d.kept.line
+                )
+                .into());
+            }
+            duplicates[usize::from(!d.identical())] += 1;
+            let (a, b) = (&d.kept.bar, &d.dropped.bar);
+            if d.identical() {
+                eprintln!(
+                    "{file}: line {}: dropped, repeats line {} exactly ({})",
+                    d.dropped.line, d.kept.line, b.timestamp
+                );
+            } else {
+                eprintln!(
+                    "{file}: line {}: dropped, same time {} as line {} but different values: kept (O {} H {} L {} C {} V {}), dropped (O {} H {} L {} C {} V {})",
+                    d.dropped.line,
+                    b.timestamp,
+                    d.kept.line,
+                    a.open,
+                    a.high,
+                    a.low,
+                    a.close,
+                    a.volume,
+                    b.open,
+                    b.high,
+                    b.low,
+                    b.close,
+                    b.volume
+                );
+            }
+        }
+        if let Some(alert) = step.closed {
+            emit(&alert)?;
+        }
+    }
+    let counts = reader.counts().clone();
+    let mut input = InputReport::new(&file, reader.layout().shape, &counts, reader.layout().notes.clone());
+    input.skip("duplicate_timestamp_identical", duplicates[0]);
+    input.skip("duplicate_timestamp_conflicting", duplicates[1]);
+    let (last, summary) = scan.finish();
+    for alert in &last {
+        emit(alert)?;
+    }
+    eprintln!(
+        "stream: {} rows read, {} used, {} bars scored, {} alerts; threshold {}",
+        input.rows_read,
+        input.rows_used,
+        summary.scored_bars,
+        summary.alerts,
+        summary.threshold.map_or("never active".to_string(), |t| format!("{t:.2} ({})", summary.threshold_source))
+    );
+    let mut value = serde_json::to_value(&summary)?;
+    value["input"] = serde_json::to_value(&input)?;
+    value["mode"] = "stream".into();
+    if args.json {
+        println!("{}", serde_json::json!({ "summary": value }));
+    } else {
+        println!("summary: {value}");
+    }
+    Ok(())
+}
+// ANCHOR_END: stream
+
+fn refuse_if_strict(strict: bool, file: &str, p: &llm_anomaly::data::RowProblem) -> Result<(), String> {
+    if strict { Err(format!("{file}: line {}: {} (--strict)", p.line, p.message)) } else { Ok(()) }
+}
+
+/// Prints a problem while fewer than 20 were shown.
+fn report_one(file: &str, what: &str, p: &llm_anomaly::data::RowProblem, shown: &mut usize) {
+    *shown += 1;
+    if *shown <= 20 {
+        eprintln!("{file}: line {}: {what}: {}", p.line, p.message);
+    } else if *shown == 21 {
+        eprintln!("{file}: more problems follow; the summary counts them all");
+    }
+}
 
 /// What the ground truth says about an alert.
 fn truth(loaded: &Loaded, report: &ScanReport, alert: &AlertInterval) -> String {
@@ -254,6 +543,22 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
     use std::fmt::Write as _;
     writeln!(text, "Example 01: unusual trading patterns")?;
     writeln!(text, "data:      {}", loaded.description)?;
+    if let Some(i) = &loaded.input {
+        let counts = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+        };
+        write!(text, "input:     {} rows read, {} used", i.rows_read, i.rows_used)?;
+        if !i.skipped.is_empty() {
+            write!(text, "; skipped: {}", counts(&i.skipped))?;
+        }
+        if !i.repaired.is_empty() {
+            write!(text, "; repaired: {}", counts(&i.repaired))?;
+        }
+        if i.labels_unreadable > 0 {
+            write!(text, "; {} unreadable labels (bars kept, left out of the metrics)", i.labels_unreadable)?;
+        }
+        writeln!(text)?;
+    }
     writeln!(
         text,
         "detector:  {:?}, window {} bars (log return of close, log volume)",
@@ -270,15 +575,16 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
     let mut top: Vec<&AlertInterval> = report.alerts.iter().collect();
     top.sort_by(|a, b| b.peak_score.total_cmp(&a.peak_score).then(a.start.cmp(&b.start)));
     writeln!(text, "{} alerts in the test period; the {} strongest:", report.alerts.len(), args.top.min(top.len()))?;
+    let width = top.iter().take(args.top).map(|a| a.symbol.chars().count()).max().unwrap_or(0).max(6);
     writeln!(
         text,
-        "{:<6} {:<17} {:>4} {:<22} {:>6} {:>5}  ground truth",
+        "{:<width$} {:<17} {:>4} {:<22} {:>6} {:>5}  ground truth",
         "symbol", "start (UTC)", "bars", "type", "peak", "conf"
     )?;
     for a in top.iter().take(args.top) {
         writeln!(
             text,
-            "{:<6} {:<17} {:>4} {:<22} {:>6.1} {:>5.2}  {}",
+            "{:<width$} {:<17} {:>4} {:<22} {:>6.1} {:>5.2}  {}",
             a.symbol,
             a.start.format("%Y-%m-%d %H:%M"),
             a.hits,
@@ -338,7 +644,9 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
             v["ground_truth"] = serde_json::Value::String(truth(loaded, report, a));
             println!("{v}");
         }
-        println!("{}", serde_json::json!({ "summary": s }));
+        let mut summary = serde_json::to_value(s)?;
+        summary["input"] = serde_json::to_value(&loaded.input)?;
+        println!("{}", serde_json::json!({ "summary": summary }));
     } else {
         print!("{text}");
     }

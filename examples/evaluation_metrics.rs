@@ -73,11 +73,8 @@ fn run(args: &Args) -> Result<()> {
     // ANCHOR: rare_events
     let market =
         SimulatedMarket::generate(&SimConfig { seed: args.seed, microstructure: false, ..SimConfig::default() })?;
-    let inputs: Vec<ScanInput> = market
-        .series
-        .iter()
-        .map(|s| ScanInput { series: s.clone(), labels: Some(market.bar_labels(s.symbol())), patterns: None })
-        .collect();
+    let inputs: Vec<ScanInput> =
+        market.series.iter().map(|s| ScanInput::labelled(s.clone(), market.bar_labels(s.symbol()))).collect();
     let report = scan(&inputs, &ScanConfig::default())?;
     let rule = AlertRule::uniform(report.threshold)?;
     let (mut labels, mut scores) = (Vec::new(), Vec::new());

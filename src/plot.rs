@@ -183,9 +183,10 @@ impl<'a> SeriesPlot<'a> {
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], band.filled()));
         }
         let runs = finite_runs(self.values);
+        let bucket = n.div_ceil(DRAWN_BUCKETS);
         for (k, run) in runs.iter().enumerate() {
             let s = chart
-                .draw_series(LineSeries::new(run.clone().map(|i| (i, self.values[i])), RGBColor(31, 90, 160)))
+                .draw_series(LineSeries::new(decimate(self.values, run.clone(), bucket), RGBColor(31, 90, 160)))
                 .map_err(|e| e.to_string())?;
             if k == 0 {
                 s.label(self.y_label).legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RGBColor(31, 90, 160)));
@@ -199,14 +200,60 @@ impl<'a> SeriesPlot<'a> {
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RGBColor(200, 120, 0).stroke_width(2)));
         }
         if !self.markers.is_empty() {
+            // One marker per bucket at most (the highest), so a long file
+            // does not write one circle per alerted bar.
+            let mut markers: Vec<(usize, f64)> = Vec::with_capacity(self.markers.len().min(DRAWN_BUCKETS));
+            for &(i, v) in &self.markers {
+                match markers.last_mut() {
+                    Some(last) if bucket > 2 && last.0 / bucket == i / bucket => {
+                        if v > last.1 {
+                            *last = (i, v);
+                        }
+                    }
+                    _ => markers.push((i, v)),
+                }
+            }
             chart
-                .draw_series(self.markers.iter().map(|&(i, v)| Circle::new((i, v), 4, RED.filled())))
+                .draw_series(markers.iter().map(|&(i, v)| Circle::new((i, v), 4, RED.filled())))
                 .map_err(|e| e.to_string())?
                 .label(self.marker_label)
                 .legend(|(x, y)| Circle::new((x + 6, y), 4, RED.filled()));
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
+}
+
+/// Above this many points a line is drawn through the minimum and maximum
+/// of each of at most `DRAWN_BUCKETS` buckets: the picture keeps every
+/// spike, the file stays small (a 5 M-bar series no longer writes 59 MB).
+const DRAWN_BUCKETS: usize = 4000;
+
+/// The points of `run` to draw: all of them for `bucket` ≤ 2, else the
+/// minimum and the maximum of every `bucket` consecutive values, in order.
+fn decimate(values: &[f64], run: Range<usize>, bucket: usize) -> Vec<(usize, f64)> {
+    if bucket <= 2 {
+        return run.map(|i| (i, values[i])).collect();
+    }
+    let mut out = Vec::with_capacity(2 * run.len() / bucket + 2);
+    let mut start = run.start;
+    while start < run.end {
+        let end = (start + bucket - start % bucket).min(run.end);
+        let (mut lo, mut hi) = (start, start);
+        for i in start..end {
+            if values[i] < values[lo] {
+                lo = i;
+            }
+            if values[i] > values[hi] {
+                hi = i;
+            }
+        }
+        out.push((lo.min(hi), values[lo.min(hi)]));
+        if lo != hi {
+            out.push((lo.max(hi), values[lo.max(hi)]));
+        }
+        start = end;
+    }
+    out
 }
 
 /// Maximal runs of finite values, so gaps are not bridged by a line.
@@ -247,6 +294,13 @@ mod tests {
         assert!(svg.contains("threshold") && svg.contains("Тест"));
         assert!(std::fs::metadata(dir.join("a.png")).unwrap().len() > 1000);
         assert_eq!(finite_runs(&[f64::NAN, 1.0, 2.0, f64::NAN, 3.0]), vec![1..3, 4..5]);
+        // A long series keeps its extremes and shrinks to about two points per bucket.
+        let long: Vec<f64> = (0..1_000_000).map(|i| if i == 777_777 { 50.0 } else { (i % 7) as f64 }).collect();
+        let drawn = decimate(&long, 0..long.len(), long.len().div_ceil(DRAWN_BUCKETS));
+        assert!(drawn.len() <= 2 * DRAWN_BUCKETS + 2, "{}", drawn.len());
+        assert!(drawn.contains(&(777_777, 50.0)));
+        assert!(drawn.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(decimate(&long, 5..9, 1).len(), 4);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

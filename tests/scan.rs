@@ -14,6 +14,7 @@ fn inputs(market: &SimulatedMarket) -> Vec<ScanInput> {
             series: s.clone(),
             labels: Some(market.bar_labels(s.symbol())),
             patterns: Some(market.bar_patterns(s.symbol())),
+            excluded_from_metrics: None,
         })
         .collect()
 }
@@ -92,7 +93,7 @@ fn a_planted_surge_in_a_users_file_is_found_and_typed() {
     let surge_day = bars[250].timestamp;
     let series = BarSeries::new("SPY", bars).unwrap();
     let cfg = ScanConfig { window: 20, ..ScanConfig::default() };
-    let report = scan(&[ScanInput { series, labels: None, patterns: None }], &cfg).unwrap();
+    let report = scan(&[ScanInput::unlabelled(series)], &cfg).unwrap();
     let alert = report.alerts.iter().find(|a| a.start == surge_day).expect("the surge is alerted");
     assert_eq!(alert.kind, AnomalyType::VolumeSurge);
     assert!(!report.summary.labelled);
@@ -106,7 +107,7 @@ fn too_short_input_is_a_clear_error() {
     let bars: Vec<Bar> =
         (0..30).map(|i| Bar::new(t0 + Duration::days(i), 10.0, 10.0, 10.0, 10.0, 5.0).unwrap()).collect();
     let series = BarSeries::new("X", bars).unwrap();
-    let err = scan(&[ScanInput { series, labels: None, patterns: None }], &ScanConfig::default()).unwrap_err();
+    let err = scan(&[ScanInput::unlabelled(series)], &ScanConfig::default()).unwrap_err();
     assert!(err.to_string().contains("window of 61 is longer than the data (30 points"), "{err}");
 }
 

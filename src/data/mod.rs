@@ -7,8 +7,8 @@
 //! de-duplicating, filling gaps) exist only as explicit calls in [`repair`].
 
 pub mod bar;
+pub mod bar_csv;
 pub mod book;
-pub mod csv_bars;
 pub mod label;
 pub mod news;
 pub mod repair;
@@ -17,8 +17,8 @@ pub mod timestamp;
 pub mod trade;
 
 pub use bar::{Bar, BarSeries};
+pub use bar_csv::{BarCsv, BarReader, CsvOptions, CsvRow, InputReport, LoadedBars, ReadItem, RowProblem};
 pub use book::{BookLevel, BookSide, OrderBookDelta, OrderBookSnapshot, OrderBookUpdate};
-pub use csv_bars::{BarCsv, CsvRow, LoadedBars, RowProblem};
 pub use label::{AnomalyClass, AnomalyLabel, AnomalyPattern};
 pub use news::NewsItem;
 pub use social::SocialMentions;

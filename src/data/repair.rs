@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::bar::Bar;
-use super::csv_bars::CsvRow;
+use super::bar_csv::CsvRow;
 
 /// Anything with a timestamp.
 pub trait Timestamped {
@@ -24,26 +24,51 @@ impl Timestamped for CsvRow {
     }
 }
 
+/// Positions of the items earlier than the item before them (what
+/// [`sort_by_time`] will move). Call it first to report line numbers.
+pub fn out_of_order_positions<T: Timestamped>(items: &[T]) -> Vec<usize> {
+    (1..items.len()).filter(|&i| items[i].timestamp() < items[i - 1].timestamp()).collect()
+}
+
+/// `true` when the items run strictly newest first (at least two of them),
+/// as CryptoDataDownload and some brokers write them. Reversing such a
+/// series changes no value and loses nothing.
+pub fn is_newest_first<T: Timestamped>(items: &[T]) -> bool {
+    items.len() >= 2 && items.windows(2).all(|w| w[1].timestamp() < w[0].timestamp())
+}
+
 /// Sorts by time (stable: equal timestamps keep their order). Returns the
 /// sorted items and the original positions of the items that were out of
 /// order (each was earlier than the item before it).
 pub fn sort_by_time<T: Timestamped>(mut items: Vec<T>) -> (Vec<T>, Vec<usize>) {
-    let out_of_order: Vec<usize> =
-        (1..items.len()).filter(|&i| items[i].timestamp() < items[i - 1].timestamp()).collect();
+    let out_of_order = out_of_order_positions(&items);
     if !out_of_order.is_empty() {
         items.sort_by_key(|x| x.timestamp());
     }
     (items, out_of_order)
 }
 
+/// An item dropped by [`dedup_by_time`] and the kept item it repeated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate<T> {
+    /// Position, in the kept items, of the first item with this timestamp.
+    pub kept_index: usize,
+    /// The item dropped.
+    pub removed: T,
+}
+
 /// Removes items whose timestamp equals the previous item's (input must be
-/// sorted). Keeps the first occurrence and returns the removed ones.
-pub fn dedup_by_time<T: Timestamped>(items: Vec<T>) -> (Vec<T>, Vec<T>) {
+/// sorted). Keeps the first occurrence and returns each removed item with
+/// the position of the kept one, so the caller can tell an exact repeat
+/// from a conflicting one and report both.
+pub fn dedup_by_time<T: Timestamped>(items: Vec<T>) -> (Vec<T>, Vec<Duplicate<T>>) {
     let mut kept: Vec<T> = Vec::with_capacity(items.len());
     let mut removed = Vec::new();
     for item in items {
         match kept.last() {
-            Some(last) if last.timestamp() == item.timestamp() => removed.push(item),
+            Some(last) if last.timestamp() == item.timestamp() => {
+                removed.push(Duplicate { kept_index: kept.len() - 1, removed: item })
+            }
             _ => kept.push(item),
         }
     }
@@ -94,7 +119,16 @@ mod tests {
     fn dedup_keeps_the_first_and_returns_the_rest() {
         let (kept, removed) = dedup_by_time(vec![bar(0, 1.0), bar(1, 2.0), bar(1, 9.0), bar(2, 3.0)]);
         assert_eq!(kept.len(), 3);
-        assert_eq!(removed, vec![bar(1, 9.0)]);
+        assert_eq!(removed, vec![Duplicate { kept_index: 1, removed: bar(1, 9.0) }]);
+        assert_ne!(kept[removed[0].kept_index], removed[0].removed, "a conflicting duplicate");
+    }
+
+    #[test]
+    fn newest_first_is_recognised_only_when_strict() {
+        assert!(is_newest_first(&[bar(3, 1.0), bar(2, 1.0), bar(0, 1.0)]));
+        assert!(!is_newest_first(&[bar(3, 1.0), bar(3, 1.0), bar(0, 1.0)]));
+        assert!(!is_newest_first(&[bar(0, 1.0), bar(2, 1.0)]));
+        assert!(!is_newest_first(&[bar(0, 1.0)]));
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //!    quantile), or fixed by the user.
 //! 4. Alerts and metrics come from the test period only.
 
+pub mod stream;
 mod summary;
 
+pub use stream::{StreamConfig, StreamScan, StreamSummary, StreamThreshold};
 pub use summary::{PatternRecall, Summary};
 
 use chrono::{DateTime, Utc};
@@ -90,6 +92,21 @@ pub struct ScanInput {
     pub labels: Option<Vec<bool>>,
     /// The labelled pattern of each bar, when known (for per-pattern recall).
     pub patterns: Option<Vec<Option<AnomalyPattern>>>,
+    /// Bars whose label is unknown (an unreadable `label` value): they are
+    /// scored and can raise alerts, but are left out of every metric.
+    pub excluded_from_metrics: Option<Vec<bool>>,
+}
+
+impl ScanInput {
+    /// A series without ground truth.
+    pub fn unlabelled(series: BarSeries) -> Self {
+        Self { series, labels: None, patterns: None, excluded_from_metrics: None }
+    }
+
+    /// A series with one label per bar.
+    pub fn labelled(series: BarSeries, labels: Vec<bool>) -> Self {
+        Self { series, labels: Some(labels), patterns: None, excluded_from_metrics: None }
+    }
 }
 
 /// Per-symbol results.
@@ -109,6 +126,8 @@ pub struct SymbolScan {
     pub labels: Option<Vec<bool>>,
     /// The patterns, if given.
     pub patterns: Option<Vec<Option<AnomalyPattern>>>,
+    /// Bars left out of the metrics (unknown label), if any.
+    pub excluded_from_metrics: Option<Vec<bool>>,
 }
 
 /// Everything a scan produced.
@@ -136,6 +155,12 @@ pub const MIN_TRAINING_SCORES: usize = 100;
 /// The z-score threshold used when the training period is too short to fit
 /// a quantile (a short daily file, for example); the report says so.
 pub const FALLBACK_THRESHOLD: f64 = 4.0;
+
+/// The lowest fitted threshold. A training period that is mostly flat (a
+/// trading halt, forward-filled bars, a constant file) has scores near zero,
+/// and its quantile would flag every tick that moves; the fitted threshold
+/// is raised to this z-score instead, and the report says so.
+pub const MIN_FITTED_THRESHOLD: f64 = 3.0;
 
 impl ScanConfig {
     fn validate(&self) -> Result<()> {
@@ -170,9 +195,11 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
     for input in inputs {
         input.series.check_window(config.window + 1)?;
         let n = input.series.len();
-        for (what, len) in
-            [("labels", input.labels.as_ref().map(Vec::len)), ("patterns", input.patterns.as_ref().map(Vec::len))]
-        {
+        for (what, len) in [
+            ("labels", input.labels.as_ref().map(Vec::len)),
+            ("patterns", input.patterns.as_ref().map(Vec::len)),
+            ("excluded_from_metrics", input.excluded_from_metrics.as_ref().map(Vec::len)),
+        ] {
             if let Some(len) = len.filter(|&l| l != n) {
                 return Err(Error::LengthMismatch { left: "bars", left_len: n, right: what, right_len: len });
             }
@@ -187,6 +214,7 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
             test_start,
             labels: input.labels.clone(),
             patterns: input.patterns.clone(),
+            excluded_from_metrics: input.excluded_from_metrics.clone(),
         });
     }
     let (threshold, threshold_source) = fit_threshold(&symbols, config)?;
@@ -253,7 +281,19 @@ fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, St
                 ));
             }
             let q = QuantileThreshold::contamination(&train, c)?;
-            Ok((q.value(), format!("{:.1}th percentile of {} training scores", 100.0 * (1.0 - c), train.len())))
+            let fitted = format!("{:.1}th percentile of {} training scores", 100.0 * (1.0 - c), train.len());
+            if q.value() < MIN_FITTED_THRESHOLD {
+                let flat = train.iter().filter(|&&x| x == 0.0).count();
+                return Ok((
+                    MIN_FITTED_THRESHOLD,
+                    format!(
+                        "raised to the floor {MIN_FITTED_THRESHOLD}: the {fitted} is {:.3}; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
+                        q.value(),
+                        100.0 * flat as f64 / train.len() as f64
+                    ),
+                ));
+            }
+            Ok((q.value(), fitted))
         }
     }
 }
@@ -311,6 +351,7 @@ mod tests {
             test_start: 0,
             labels: None,
             patterns: None,
+            excluded_from_metrics: None,
         };
         let found = alerts(&[symbol], &AlertRule::uniform(3.0).unwrap(), 3);
         assert_eq!(found.len(), 2, "{found:?}");

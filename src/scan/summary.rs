@@ -49,6 +49,8 @@ pub struct Summary {
     pub alerts_on_events: Option<usize>,
     /// Bars in the test period.
     pub test_bars: usize,
+    /// Test-period bars left out of the metrics (unknown label).
+    pub excluded_bars: usize,
     /// Threshold in force.
     pub threshold: f64,
     /// Event recall per pattern (empty without pattern labels).
@@ -60,6 +62,10 @@ impl Summary {
     pub(crate) fn compute(symbols: &[SymbolScan], alerts: &[AlertInterval], rule: &AlertRule) -> Result<Self> {
         let labelled = symbols.iter().all(|s| s.labels.is_some());
         let test_bars = symbols.iter().map(|s| s.scores.len() - s.test_start).sum();
+        let excluded_bars = symbols
+            .iter()
+            .filter_map(|s| s.excluded_from_metrics.as_ref().map(|e| e[s.test_start..].iter().filter(|&&x| x).count()))
+            .sum();
         let threshold = rule.price();
         let mut summary = Summary {
             labelled,
@@ -75,6 +81,7 @@ impl Summary {
             alerts: alerts.len(),
             alerts_on_events: None,
             test_bars,
+            excluded_bars,
             threshold,
             per_pattern: Vec::new(),
         };
@@ -117,10 +124,16 @@ impl Summary {
                 on_events += usize::from(hit);
             }
             // Point adjustment per symbol: an event never spans two symbols.
-            adjusted.extend(point_adjust(labels, &predicted)?);
-            all_labels.extend_from_slice(labels);
-            all_pred.extend(predicted);
-            all_scores.extend(detections.iter().map(|d| d.score));
+            // Bars with an unknown label take part in nothing below.
+            let adjusted_here = point_adjust(labels, &predicted)?;
+            let excluded = s.excluded_from_metrics.as_ref().map(|e| &e[s.test_start..]);
+            let kept = |i: &usize| excluded.is_none_or(|e| !e[*i]);
+            for i in (0..labels.len()).filter(kept) {
+                adjusted.push(adjusted_here[i]);
+                all_labels.push(labels[i]);
+                all_pred.push(predicted[i]);
+                all_scores.push(detections[i].score);
+            }
         }
         per_pattern.sort_by_key(|p| p.pattern);
         let cm = ConfusionMatrix::from_predictions(&all_labels, &all_pred)?;

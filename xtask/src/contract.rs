@@ -28,8 +28,16 @@ pub fn run() -> Result<()> {
     let mut round_trip = check_lines(&out, true).context("--input of the exported CSV")?;
     // The CSV carries the 0/1 label but not the simulator's pattern names.
     let mut sim = sim;
+    ensure!(sim["input"].is_null(), "the simulator's summary has an `input` object: {}", sim["input"]);
+    let input = round_trip["input"].clone();
+    ensure!(
+        input["rows_read"] == input["rows_used"] && input["skipped"] == serde_json::json!({}),
+        "the exported CSV should read without loss: {input}"
+    );
     for summary in [&mut sim, &mut round_trip] {
-        summary.as_object_mut().context("summary is an object")?.remove("per_pattern");
+        let summary = summary.as_object_mut().context("summary is an object")?;
+        summary.remove("per_pattern");
+        summary.remove("input");
     }
     ensure!(sim == round_trip, "the exported CSV gives another summary than the simulator:\n{sim}\n{round_trip}");
 
@@ -37,14 +45,71 @@ pub fn run() -> Result<()> {
     write_messy(Path::new(&sim_csv), Path::new(&messy))?;
     let (status, out, err) = example(&["--json", "--input", &messy])?;
     ensure!(status, "example 01 failed on a messy unlabelled CSV:\n{err}");
-    check_lines(&out, false).context("--input of a messy unlabelled CSV")?;
-    for needle in ["line 6: skipped", "dropped, duplicate timestamp", "sorted by time"] {
+    let messy_summary = check_lines(&out, false).context("--input of a messy unlabelled CSV")?;
+    for needle in ["line 6: skipped", "dropped, repeats line", "sorted by time; out of order at lines"] {
         ensure!(err.contains(needle), "stderr does not report `{needle}`:\n{err}");
     }
+    let input = &messy_summary["input"];
+    for (path, want) in [
+        ("/skipped/invalid_bar", 1),
+        ("/skipped/duplicate_timestamp_identical", 1),
+        ("/repaired/sorted_out_of_order", 1),
+        ("/rows_read", 3001),
+        ("/rows_used", 2999),
+    ] {
+        ensure!(input.pointer(path) == Some(&Value::from(want)), "summary.input{path} is not {want}: {input}");
+    }
+
+    // The same file with Windows line endings: the same alerts, the same lines.
+    let crlf = format!("{DIR}/messy_crlf.csv");
+    fs::write(&crlf, fs::read_to_string(&messy)?.replace('\n', "\r\n"))?;
+    let (status, crlf_out, crlf_err) = example(&["--json", "--input", &crlf])?;
+    ensure!(status, "example 01 failed on the CRLF copy:\n{crlf_err}");
+    ensure!(
+        without_file_names(&crlf_out, &crlf) == without_file_names(&out, &messy)
+            && without_file_names(&crlf_err, &crlf) == without_file_names(&err, &messy),
+        "the CRLF copy gives other results or other line numbers"
+    );
+
+    // Shuffled rows give, after the reported sort, exactly the clean file's alerts.
+    let shuffled = format!("{DIR}/shuffled.csv");
+    write_shuffled(Path::new(&sim_csv), Path::new(&shuffled))?;
+    let (status, shuffled_out, shuffled_err) = example(&["--json", "--input", &shuffled])?;
+    ensure!(status, "example 01 failed on shuffled rows:\n{shuffled_err}");
+    let (_, clean_out, _) = example(&["--json", "--input", &sim_csv])?;
+    ensure!(
+        alert_lines(&shuffled_out) == alert_lines(&clean_out),
+        "shuffling the rows changed the alerts after the sort repair"
+    );
+
+    // A thousands separator that splits a row is reported, and refused by --strict.
+    let split = format!("{DIR}/split_number.csv");
+    let mut text = fs::read_to_string(&messy)?;
+    text = text.replacen(",0\n", ",9,098\n", 40);
+    fs::write(&split, &text)?;
+    let (status, _, err) = example(&["--json", "--input", &split])?;
+    ensure!(status && err.contains("fields, the header has"), "a split number is not reported:\n{err}");
+    let (status, _, _) = example(&["--json", "--strict", "--input", &split])?;
+    ensure!(!status, "--strict accepted a row with a split number");
+
+    // A constant file runs to the end and gives no alerts.
+    let flat = format!("{DIR}/flat.csv");
+    let mut text = String::from("timestamp,close,volume\n");
+    for i in 0..2000 {
+        text.push_str(&format!("{},100,10\n", 1_700_000_000 + 60 * i));
+    }
+    fs::write(&flat, text)?;
+    let (status, out, err) = example(&["--json", "--input", &flat])?;
+    ensure!(status, "example 01 failed on a constant file:\n{err}");
+    let summary = check_lines(&out, false).context("constant file")?;
+    ensure!(summary["alerts"] == 0, "a constant file raised alerts: {summary}");
+    ensure!(err.contains("constant series"), "no note on the constant file:\n{err}");
     let (status, _, err) = example(&["--json", "--strict", "--input", &messy])?;
     ensure!(!status, "--strict accepted a file that needs repairs");
     ensure!(err.contains("--strict"), "--strict refusal does not say why:\n{err}");
-    println!("contract: ok (simulator, CSV round trip, messy unlabelled CSV, --strict)");
+    println!(
+        "contract: ok (simulator, CSV round trip, messy unlabelled CSV, CRLF copy, shuffled rows, split number, constant file, --strict)"
+    );
     Ok(())
 }
 
@@ -125,4 +190,32 @@ fn write_messy(from: &Path, to: &Path) -> Result<()> {
     out.insert(201, duplicate);
     fs::write(to, out.join("\n") + "\n")?;
     Ok(())
+}
+
+/// The output with every mention of the input's path removed.
+fn without_file_names(text: &str, path: &str) -> String {
+    text.replace(path, "<input>")
+}
+
+/// The alert lines of a `--json` run (everything but the summary).
+fn alert_lines(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter(|l| !l.starts_with("{\"summary\"")).collect()
+}
+
+/// The simulator's CSV with its data rows in a fixed scrambled order.
+fn write_shuffled(from: &Path, to: &Path) -> Result<()> {
+    let text = fs::read_to_string(from)?;
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // A deterministic permutation: multiply the index by a number coprime with the length.
+    let n = lines.len();
+    let step = (1..).map(|k| n / 3 + k).find(|s| gcd(*s, n) == 1).unwrap_or(1);
+    let mut out = vec![header.to_string()];
+    out.extend((0..n).map(|i| lines[(i * step) % n].to_string()));
+    fs::write(to, out.join("\n") + "\n")?;
+    Ok(())
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
 }

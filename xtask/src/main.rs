@@ -7,6 +7,7 @@ mod book_test;
 mod check;
 mod ci;
 mod contract;
+mod fuzz;
 mod outputs;
 mod process;
 mod search_ru;
@@ -33,6 +34,8 @@ Commands:
                                  results already under target/criterion)
   contract                       run example 01 like a user (simulator, CSV round trip,
                                  messy unlabelled CSV, --strict) and check its --json contract
+  fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
+                                 generated inputs per property, in release mode
   install-tools                  install mdbook 0.5.4 unless it is already installed
   ci                             everything CI runs, in order, stopping at the first failure
   help                           this text
@@ -68,6 +71,7 @@ fn run() -> Result<()> {
         ["bench"] => bench::run(false),
         ["bench", "--no-run"] => bench::run(true),
         ["contract"] => contract::run(),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         ["install-tools"] => tools::install(),
         ["ci"] => ci::run(),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),
