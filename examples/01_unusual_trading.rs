@@ -391,7 +391,9 @@ fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>
     let handle = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader =
         BarReader::new(std::io::BufReader::with_capacity(1 << 16, handle), &file, stem, &args.csv_options())?;
-    for note in &reader.layout().notes {
+    let mut notes = vec![format!("recognised shape: {}", reader.layout().shape.name())];
+    notes.extend(reader.layout().notes.iter().cloned());
+    for note in &notes {
         eprintln!("note: {note}");
     }
     let threshold = match args.threshold {
@@ -473,7 +475,7 @@ fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>
         }
     }
     let counts = reader.counts().clone();
-    let mut input = InputReport::new(&file, reader.layout().shape, &counts, reader.layout().notes.clone());
+    let mut input = InputReport::new(&file, reader.layout().shape, &counts, notes);
     input.skip("duplicate_timestamp_identical", duplicates[0]);
     input.skip("duplicate_timestamp_conflicting", duplicates[1]);
     let (last, summary) = scan.finish();

@@ -92,6 +92,14 @@ pub fn run() -> Result<()> {
     let (status, _, _) = example(&["--json", "--strict", "--input", &split])?;
     ensure!(!status, "--strict accepted a row with a split number");
 
+    // --stream: the same contract, in constant memory; disorder is refused, not repaired.
+    let (status, out, err) = example(&["--json", "--stream", "--input", &sim_csv])?;
+    ensure!(status, "--stream failed on the exported CSV:\n{err}");
+    let streamed = check_lines(&out, true).context("--stream of the exported CSV")?;
+    ensure!(streamed["pr_auc"].is_null() && streamed["mode"] == "stream", "--stream summary: {streamed}");
+    let (status, _, err) = example(&["--json", "--stream", "--input", &shuffled])?;
+    ensure!(!status && err.contains("time order"), "--stream accepted unsorted rows:\n{err}");
+
     // A constant file runs to the end and gives no alerts.
     let flat = format!("{DIR}/flat.csv");
     let mut text = String::from("timestamp,close,volume\n");
@@ -108,7 +116,7 @@ pub fn run() -> Result<()> {
     ensure!(!status, "--strict accepted a file that needs repairs");
     ensure!(err.contains("--strict"), "--strict refusal does not say why:\n{err}");
     println!(
-        "contract: ok (simulator, CSV round trip, messy unlabelled CSV, CRLF copy, shuffled rows, split number, constant file, --strict)"
+        "contract: ok (simulator, CSV round trip, messy unlabelled CSV, CRLF copy, shuffled rows, split number, --stream, constant file, --strict)"
     );
     Ok(())
 }
