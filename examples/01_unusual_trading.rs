@@ -342,33 +342,39 @@ fn repair_order(
         .into());
     }
     for d in &duplicates {
-        let kept = &rows[d.kept_index];
-        let (a, b) = (&kept.bar, &d.removed.bar);
-        if a == b && kept.label == d.removed.label {
-            eprintln!("{file}: line {}: dropped, repeats line {} exactly ({})", d.removed.line, kept.line, b.timestamp);
-            input.skip("duplicate_timestamp_identical", 1);
-        } else {
-            eprintln!(
-                "{file}: line {}: dropped, same time {} as line {} but different values: kept line {} (O {} H {} L {} C {} V {}), dropped (O {} H {} L {} C {} V {})",
-                d.removed.line,
-                b.timestamp,
-                kept.line,
-                kept.line,
-                a.open,
-                a.high,
-                a.low,
-                a.close,
-                a.volume,
-                b.open,
-                b.high,
-                b.low,
-                b.close,
-                b.volume
-            );
-            input.skip("duplicate_timestamp_conflicting", 1);
-        }
+        let identical = report_duplicate(file, &rows[d.kept_index], &d.removed);
+        let reason = if identical { "duplicate_timestamp_identical" } else { "duplicate_timestamp_conflicting" };
+        input.skip(reason, 1);
     }
     Ok(rows)
+}
+
+/// Reports a dropped row that repeated the time of a kept one, with both
+/// rows' values when they differ. Returns `true` for an exact repeat.
+fn report_duplicate(file: &str, kept: &CsvRow, dropped: &CsvRow) -> bool {
+    let (a, b) = (&kept.bar, &dropped.bar);
+    let identical = a == b && kept.label == dropped.label;
+    if identical {
+        eprintln!("{file}: line {}: dropped, repeats line {} exactly ({})", dropped.line, kept.line, b.timestamp);
+    } else {
+        eprintln!(
+            "{file}: line {}: dropped, same time {} as line {} but different values: kept (O {} H {} L {} C {} V {}), dropped (O {} H {} L {} C {} V {})",
+            dropped.line,
+            b.timestamp,
+            kept.line,
+            a.open,
+            a.high,
+            a.low,
+            a.close,
+            a.volume,
+            b.open,
+            b.high,
+            b.low,
+            b.close,
+            b.volume
+        );
+    }
+    identical
 }
 
 /// Prints the first problems of a kind, with their line numbers.
@@ -444,31 +450,8 @@ fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>
                 )
                 .into());
             }
-            duplicates[usize::from(!d.identical())] += 1;
-            let (a, b) = (&d.kept.bar, &d.dropped.bar);
-            if d.identical() {
-                eprintln!(
-                    "{file}: line {}: dropped, repeats line {} exactly ({})",
-                    d.dropped.line, d.kept.line, b.timestamp
-                );
-            } else {
-                eprintln!(
-                    "{file}: line {}: dropped, same time {} as line {} but different values: kept (O {} H {} L {} C {} V {}), dropped (O {} H {} L {} C {} V {})",
-                    d.dropped.line,
-                    b.timestamp,
-                    d.kept.line,
-                    a.open,
-                    a.high,
-                    a.low,
-                    a.close,
-                    a.volume,
-                    b.open,
-                    b.high,
-                    b.low,
-                    b.close,
-                    b.volume
-                );
-            }
+            let identical = report_duplicate(&file, &d.kept, &d.dropped);
+            duplicates[usize::from(!identical)] += 1;
         }
         if let Some(alert) = step.closed {
             emit(&alert)?;

@@ -1,6 +1,12 @@
-//! `cargo xtask bench`: run the criterion benchmarks and write the results
-//! page fragment `book/generated/bench_streaming.md` (committed; the Rust
-//! implementation chapter includes it, and `book check` makes sure it does).
+//! `cargo xtask bench`: run the criterion benchmarks and write their results
+//! pages (committed; the book includes them, and `book check` makes sure it
+//! does):
+//! - `book/generated/bench_streaming.md` from `benches/streaming.rs` (the
+//!   streaming detector against the seed's);
+//! - `book/generated/bench_csv.md` from `benches/csv_load.rs` (CSV to scores
+//!   against polars' CSV reader with one thread), followed by the peak memory
+//!   of example 01 on a 5 M-row file with and without `--stream`
+//!   (`/usr/bin/time -v`, see [`crate::memory`]).
 //!
 //! Criterion 0.8 keeps, per benchmark, `target/criterion/<id>/new/`:
 //! - `benchmark.json`: `group_id`, `function_id`, `value_str`, `full_id`,
@@ -23,29 +29,59 @@ use serde_json::Value;
 use crate::outputs::GENERATED_DIR;
 use crate::process;
 
-/// `cargo bench --bench <BENCH>`.
-const BENCH: &str = "streaming";
-/// Output file name under `book/generated/`.
-const OUTPUT: &str = "bench_streaming.md";
-/// Criterion groups to report; empty = every group found.
-const GROUPS: &[&str] = &[];
-/// The baseline function in a group (the seed's O(W) detector).
-const BASELINE_FUNCTION: &str = "seed";
-/// Functions compared with the baseline; a function whose name starts with
-/// one of these counts (e.g. `optimized_f32`).
-const COMPARED_FUNCTIONS: &[&str] = &["optimized"];
-/// What one criterion "element" is in these benchmarks.
-const ELEMENT: &str = "ticks";
+/// One criterion bench and the page written from it.
+pub struct Suite {
+    /// `cargo bench --bench <bench>`.
+    pub bench: &'static str,
+    /// Output file name under `book/generated/`.
+    pub output: &'static str,
+    /// Criterion groups to report.
+    pub groups: &'static [&'static str],
+    /// The baseline function in a group.
+    pub baseline: &'static str,
+    /// Functions compared with the baseline (by name prefix).
+    pub compared: &'static [&'static str],
+    /// What one criterion "element" is.
+    pub element: &'static str,
+}
 
-/// Runs the benchmarks and writes the results file. With `no_run`, writes it
-/// from the results criterion already has (e.g. after a manual `cargo bench`).
-pub fn run(no_run: bool) -> Result<()> {
-    let command = format!("cargo bench --bench {BENCH} -- --noplot");
+/// The suites, in the order they run.
+pub const SUITES: &[Suite] = &[
+    Suite {
+        bench: "streaming",
+        output: "bench_streaming.md",
+        groups: &["zscore_vs_seed", "monitor_600_symbols", "zscore_univariate"],
+        baseline: "seed",
+        compared: &["optimized"],
+        element: "ticks",
+    },
+    Suite {
+        bench: "csv_load",
+        output: "bench_csv.md",
+        groups: &["csv_to_scores"],
+        baseline: "polars_1_thread",
+        compared: &["ours"],
+        element: "rows",
+    },
+];
+
+/// Runs the benchmarks of `only` (all suites when empty) and writes their
+/// pages. With `no_run`, writes them from the results criterion already has.
+pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
+    for suite in SUITES.iter().filter(|s| only.is_empty() || only.contains(&s.bench)) {
+        run_suite(suite, no_run)?;
+    }
+    Ok(())
+}
+
+fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {
+    let bench = suite.bench;
+    let command = format!("cargo bench --bench {bench} -- --noplot");
     let started = if no_run {
         SystemTime::UNIX_EPOCH
     } else {
         let started = SystemTime::now();
-        process::run(process::cargo().args(["bench", "--bench", BENCH, "--", "--noplot"]))?;
+        process::run(process::cargo().args(["bench", "--bench", bench, "--", "--noplot"]))?;
         started
     };
 
@@ -57,18 +93,21 @@ pub fn run(no_run: bool) -> Result<()> {
     if stale > 0 {
         println!("bench: skipped {stale} older result(s) in {} that this run did not update", criterion_dir.display());
     }
-    results.retain(|r| GROUPS.is_empty() || GROUPS.contains(&r.group.as_str()));
+    results.retain(|r| suite.groups.contains(&r.group.as_str()));
     if results.is_empty() {
         bail!(
-            "no fresh criterion results under {} (expected */new/benchmark.json and estimates.json)",
+            "no fresh criterion results of {bench} under {} (expected */new/benchmark.json and estimates.json)",
             criterion_dir.display()
         );
     }
     results.sort_by(compare_results);
 
     let measured = results.iter().map(|r| r.measured).max().unwrap_or_else(SystemTime::now);
-    let markdown = render(&results, &command, measured);
-    let path = Path::new(GENERATED_DIR).join(OUTPUT);
+    let mut markdown = render(suite, &results, &command, measured);
+    if bench == "csv_load" {
+        markdown.push_str(&crate::memory::section()?);
+    }
+    let path = Path::new(GENERATED_DIR).join(suite.output);
     fs::create_dir_all(GENERATED_DIR)?;
     fs::write(&path, &markdown).with_context(|| format!("writing {}", path.display()))?;
     println!("{markdown}");
@@ -180,12 +219,13 @@ fn natural_key(text: Option<&str>) -> (u64, String) {
     (digits.parse().unwrap_or(0), text.to_string())
 }
 
-fn render(results: &[BenchResult], command: &str, when: SystemTime) -> String {
+fn render(suite: &Suite, results: &[BenchResult], command: &str, when: SystemTime) -> String {
+    let (element, baseline_function) = (suite.element, suite.baseline);
     let mut md = String::new();
     let _ = writeln!(md, "<!-- Generated by `cargo xtask bench`. Do not edit: run it again. -->\n");
     let _ = writeln!(
         md,
-        "| Benchmark | Mean time / iteration | 95% CI of the mean | {ELEMENT} / iteration | Throughput (M {ELEMENT}/s) |"
+        "| Benchmark | Mean time / iteration | 95% CI of the mean | {element} / iteration | Throughput (M {element}/s) |"
     );
     let _ = writeln!(md, "|---|---:|---:|---:|---:|");
     for r in results {
@@ -202,14 +242,14 @@ fn render(results: &[BenchResult], command: &str, when: SystemTime) -> String {
         );
     }
 
-    let comparisons = comparisons(results);
+    let comparisons = comparisons(suite, results);
     if !comparisons.is_empty() {
         let _ = writeln!(
             md,
-            "\nSpeed-up over the `{BASELINE_FUNCTION}` baseline (time per {} when the throughput is known, else per iteration):\n",
-            ELEMENT.trim_end_matches('s')
+            "\nSpeed-up over the `{baseline_function}` baseline (time per {} when the throughput is known, else per iteration):\n",
+            element.trim_end_matches('s')
         );
-        let _ = writeln!(md, "| Group | Parameter | `{BASELINE_FUNCTION}` | Compared | Compared time | Speed-up |");
+        let _ = writeln!(md, "| Group | Parameter | `{baseline_function}` | Compared | Compared time | Speed-up |");
         let _ = writeln!(md, "|---|---|---:|---|---:|---:|");
         for c in &comparisons {
             let _ = writeln!(
@@ -236,18 +276,19 @@ struct Comparison {
     ratio: f64,
 }
 
-fn comparisons(results: &[BenchResult]) -> Vec<Comparison> {
+fn comparisons(suite: &Suite, results: &[BenchResult]) -> Vec<Comparison> {
+    let (baseline_function, element) = (suite.baseline, suite.element);
     let mut out = Vec::new();
-    for baseline in results.iter().filter(|r| r.function.as_deref() == Some(BASELINE_FUNCTION)) {
+    for baseline in results.iter().filter(|r| r.function.as_deref() == Some(baseline_function)) {
         for other in results.iter().filter(|r| {
             r.group == baseline.group
                 && r.value == baseline.value
                 && r.function
                     .as_deref()
-                    .is_some_and(|f| f != BASELINE_FUNCTION && COMPARED_FUNCTIONS.iter().any(|c| f.starts_with(c)))
+                    .is_some_and(|f| f != baseline_function && suite.compared.iter().any(|c| f.starts_with(c)))
         }) {
             let (base, compared, unit) = match (baseline.ns_per_element(), other.ns_per_element()) {
-                (Some(b), Some(o)) => (b, o, format!("/{}", ELEMENT.trim_end_matches('s'))),
+                (Some(b), Some(o)) => (b, o, format!("/{}", element.trim_end_matches('s'))),
                 _ => (baseline.mean_ns, other.mean_ns, "/iter".to_string()),
             };
             if compared <= 0.0 {
@@ -381,10 +422,10 @@ mod tests {
         // Baseline on 1 M ticks, optimized on 10 M: compare per tick.
         let results =
             [result("optimized", "w1000", Some(10_000_000), 1e9), result("seed", "w1000", Some(1_000_000), 3e9)];
-        let c = comparisons(&results);
+        let c = comparisons(&SUITES[0], &results);
         assert_eq!(c.len(), 1);
         assert!((c[0].ratio - 30.0).abs() < 1e-9);
-        let md = render(&results, "cargo bench", SystemTime::UNIX_EPOCH);
+        let md = render(&SUITES[0], &results, "cargo bench", SystemTime::UNIX_EPOCH);
         assert!(md.contains("| `zscore_vs_seed/seed/w1000` | 3.000 s |"));
         assert!(md.contains("30.0×"));
     }

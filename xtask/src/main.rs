@@ -8,6 +8,7 @@ mod check;
 mod ci;
 mod contract;
 mod fuzz;
+mod memory;
 mod outputs;
 mod process;
 mod search_ru;
@@ -29,9 +30,10 @@ Commands:
                                  against the fresh build of the library (GUIDE §3 recipe)
   book check                     check SUMMARY files, links, images and includes of all variants
   outputs                        regenerate book/generated/* and book/figures/* from the examples
-  bench [--no-run]               run `cargo bench --bench streaming` and write
-                                 book/generated/bench_streaming.md (--no-run: from the
-                                 results already under target/criterion)
+  bench [--no-run] [BENCH]...    run the criterion benches (streaming, csv_load) and write
+                                 book/generated/bench_streaming.md and bench_csv.md, the
+                                 latter with example 01's peak memory on a 5 M-row file
+                                 (--no-run: from the results already under target/criterion)
   contract                       run example 01 like a user (simulator, CSV round trip,
                                  messy unlabelled CSV, --strict) and check its --json contract
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
@@ -68,8 +70,8 @@ fn run() -> Result<()> {
         }
         ["book", "check"] => check::run(),
         ["outputs"] => outputs::run(),
-        ["bench"] => bench::run(false),
-        ["bench", "--no-run"] => bench::run(true),
+        ["bench", "--no-run", rest @ ..] => bench::run(true, rest),
+        ["bench", rest @ ..] => bench::run(false, rest),
         ["contract"] => contract::run(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["install-tools"] => tools::install(),
