@@ -25,7 +25,8 @@ use llm_anomaly::data::{BarReader, ReadItem};
 use llm_anomaly::plot::SeriesPlot;
 use llm_anomaly::prelude::*;
 use llm_anomaly::scan::{
-    Estimator, ScanConfig, ScanInput, ScanReport, StreamConfig, StreamScan, StreamThreshold, ThresholdChoice, scan,
+    DEFAULT_WINDOW, Estimator, ScanConfig, ScanInput, ScanReport, StreamConfig, StreamScan, StreamThreshold,
+    ThresholdChoice, scan, window_for,
 };
 use llm_anomaly::simulate::ContextEvent;
 
@@ -73,9 +74,13 @@ struct Args {
     /// One JSON object per alert on stdout, then a summary line; text goes to stderr.
     #[arg(long)]
     json: bool,
-    /// Detector window in bars.
-    #[arg(long, default_value_t = 60)]
-    window: usize,
+    /// Detector window in bars (default: 500, or a quarter of the longest symbol's bars when that is
+    /// shorter, at least 20; 500 with --stream).
+    #[arg(long)]
+    window: Option<usize>,
+    /// The lowest threshold the fitted quantile may give.
+    #[arg(long, default_value_t = llm_anomaly::scan::MIN_FITTED_THRESHOLD)]
+    threshold_floor: f64,
     /// Running statistics.
     #[arg(long, value_enum, default_value_t = EstimatorArg::Zscore)]
     estimator: EstimatorArg,
@@ -97,6 +102,9 @@ struct Args {
     /// Also write PNG versions of the figures.
     #[arg(long)]
     png: bool,
+    /// Write no figures.
+    #[arg(long, conflicts_with = "png")]
+    no_figures: bool,
     /// Write the simulated bars (with `label` and `pattern` columns) to this CSV and go on.
     #[arg(long, conflicts_with = "input")]
     export_csv: Option<PathBuf>,
@@ -174,7 +182,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => load_csv(path, &args.csv_options(), args.strict)?,
         None => simulate(args.seed, args.export_csv.as_deref())?,
     };
-    loaded.inputs = usable(std::mem::take(&mut loaded.inputs), args.window, loaded.input.as_mut())?;
+    let longest = loaded.inputs.iter().map(|i| i.series.len()).max().unwrap_or(0);
+    let window = args.window.unwrap_or_else(|| window_for(longest));
+    loaded.inputs = usable(std::mem::take(&mut loaded.inputs), window, loaded.input.as_mut())?;
     if let Some(input) = &loaded.input {
         let bars: usize = loaded.inputs.iter().map(|i| i.series.len()).sum();
         loaded.description =
@@ -182,7 +192,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     // ANCHOR: scan
     let config = ScanConfig {
-        window: args.window,
+        window,
         estimator: args.estimator(),
         train_fraction: args.train_fraction,
         threshold: match args.threshold {
@@ -190,11 +200,14 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             None => ThresholdChoice::Contamination(args.contamination),
         },
         merge_gap: args.merge_gap,
+        threshold_floor: args.threshold_floor,
     };
     let report = scan(&loaded.inputs, &config)?;
     // ANCHOR_END: scan
     print_report(args, &loaded, &report)?;
-    write_figures(args, &report)?;
+    if !args.no_figures {
+        write_figures(args, &report)?;
+    }
     Ok(())
 }
 
@@ -406,8 +419,13 @@ fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>
         Some(z) => StreamThreshold::Fixed(z),
         None => StreamThreshold::RunningQuantile(args.contamination),
     };
-    let config =
-        StreamConfig { window: args.window, estimator: args.estimator(), threshold, merge_gap: args.merge_gap };
+    let config = StreamConfig {
+        window: args.window.unwrap_or(DEFAULT_WINDOW),
+        estimator: args.estimator(),
+        threshold,
+        merge_gap: args.merge_gap,
+        threshold_floor: args.threshold_floor,
+    };
     let labelled = reader.layout().columns.label.is_some();
     let mut scan = StreamScan::new(config, &file, labelled)?;
     let (mut shown, mut duplicates) = (0usize, [0usize; 2]);

@@ -178,6 +178,14 @@ fn named_columns_for_a_headerless_file() {
     assert!(err.to_string().contains("--no-header --columns"), "{err}");
 }
 
+#[test]
+fn a_pandas_index_without_a_name_is_the_timestamp() {
+    let l = read(",Open,High,Low,Close,Volume\n2017-04-19 09:00:00,1.0716,1.0722,1.07083,1.07219,1413\n");
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+    assert_eq!(l.rows[0].bar.timestamp.to_rfc3339(), "2017-04-19T09:00:00+00:00");
+    assert!(l.notes.iter().any(|n| n.contains("pandas")), "{:?}", l.notes);
+}
+
 // ---- 5. encodings ----------------------------------------------------------
 
 #[test]

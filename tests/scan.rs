@@ -7,16 +7,7 @@ use llm_anomaly::scan::{ScanConfig, ScanInput, ThresholdChoice, scan};
 use llm_anomaly::simulate::{SimConfig, SimulatedMarket};
 
 fn inputs(market: &SimulatedMarket) -> Vec<ScanInput> {
-    market
-        .series
-        .iter()
-        .map(|s| ScanInput {
-            series: s.clone(),
-            labels: Some(market.bar_labels(s.symbol())),
-            patterns: Some(market.bar_patterns(s.symbol())),
-            excluded_from_metrics: None,
-        })
-        .collect()
+    ScanInput::from_market(market)
 }
 
 #[test]
@@ -25,16 +16,31 @@ fn finds_the_point_anomalies_and_fast_collective_ones() {
     let report = scan(&inputs(&market), &ScanConfig::default()).unwrap();
     let s = &report.summary;
     let recall = |name: &str| s.per_pattern.iter().find(|p| p.pattern == name).map(|p| (p.detected, p.events)).unwrap();
-    for name in ["large_print", "flash_crash", "pump_and_dump"] {
+    for name in ["flash_crash", "pump_and_dump", "price_spike"] {
         let (d, e) = recall(name);
         assert!(e > 0 && d == e, "{name}: {d} of {e}");
     }
-    let (d, e) = recall("price_spike");
-    assert!(d * 4 >= e * 3, "price spikes: {d} of {e}");
     // Scores rank anomalous bars above normal ones (chance is 0.5).
-    assert!(s.roc_auc.unwrap() > 0.65, "{:?}", s.roc_auc);
+    assert!(s.roc_auc.unwrap() > 0.8, "{:?}", s.roc_auc);
     // Every alert is in the test period.
     assert!(report.alerts.iter().all(|a| a.start >= report.cutoff));
+}
+
+#[test]
+fn a_short_window_catches_every_large_print_at_the_cost_of_ranking() {
+    // The trade-off the book's table shows: 60 bars follow the intraday
+    // volume rhythm, so block prints stand out; 500 bars rank better overall.
+    let market = SimulatedMarket::generate(&SimConfig { microstructure: false, ..SimConfig::default() }).unwrap();
+    let short = scan(&inputs(&market), &ScanConfig { window: 60, ..ScanConfig::default() }).unwrap();
+    let long = scan(&inputs(&market), &ScanConfig::default()).unwrap();
+    let large_prints = |r: &llm_anomaly::scan::ScanReport| {
+        let p = r.summary.per_pattern.iter().find(|p| p.pattern == "large_print").unwrap();
+        (p.detected, p.events)
+    };
+    let (d, e) = large_prints(&short);
+    assert!(e > 0 && d == e, "window 60: {d} of {e} large prints");
+    assert!(large_prints(&long).0 < e);
+    assert!(long.summary.pr_auc.unwrap() > short.summary.pr_auc.unwrap() * 1.5);
 }
 
 #[test]
@@ -108,7 +114,7 @@ fn too_short_input_is_a_clear_error() {
         (0..30).map(|i| Bar::new(t0 + Duration::days(i), 10.0, 10.0, 10.0, 10.0, 5.0).unwrap()).collect();
     let series = BarSeries::new("X", bars).unwrap();
     let err = scan(&[ScanInput::unlabelled(series)], &ScanConfig::default()).unwrap_err();
-    assert!(err.to_string().contains("window of 61 is longer than the data (30 points"), "{err}");
+    assert!(err.to_string().contains("window of 501 is longer than the data (30 points"), "{err}");
 }
 
 #[test]

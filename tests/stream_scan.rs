@@ -20,7 +20,13 @@ fn rows(series: &BarSeries, labels: Option<&[bool]>) -> Vec<CsvRow> {
 }
 
 fn config(threshold: StreamThreshold) -> StreamConfig {
-    StreamConfig { window: 60, estimator: Estimator::ZScore, threshold, merge_gap: 3 }
+    StreamConfig {
+        window: 60,
+        estimator: Estimator::ZScore,
+        threshold,
+        merge_gap: 3,
+        threshold_floor: MIN_FITTED_THRESHOLD,
+    }
 }
 
 #[test]
@@ -29,7 +35,7 @@ fn with_a_fixed_threshold_the_stream_alerts_like_the_batch_scan() {
     let series = &market.series[0];
     let batch = scan(
         &[ScanInput::unlabelled(series.clone())],
-        &ScanConfig { threshold: ThresholdChoice::Fixed(4.0), ..ScanConfig::default() },
+        &ScanConfig { window: 60, threshold: ThresholdChoice::Fixed(4.0), ..ScanConfig::default() },
     )
     .unwrap();
     let mut stream = StreamScan::new(config(StreamThreshold::Fixed(4.0)), "sim", false).unwrap();
@@ -113,12 +119,12 @@ fn a_flat_training_period_raises_the_threshold_to_the_floor_instead_of_failing()
     }
     let crash = bars[2500].timestamp;
     let series = BarSeries::new("HALT", bars).unwrap();
-    let report = scan(&[ScanInput::unlabelled(series)], &ScanConfig::default()).unwrap();
+    let report = scan(&[ScanInput::unlabelled(series)], &ScanConfig { window: 60, ..ScanConfig::default() }).unwrap();
     assert_eq!(report.threshold, MIN_FITTED_THRESHOLD);
     assert!(report.threshold_source.contains("floor"), "{}", report.threshold_source);
     assert!(report.alerts.iter().any(|a| a.start <= crash && crash <= a.end), "the crash is alerted");
     // A constant file: no alerts, no error.
     let flat = BarSeries::new("FLAT", (0..500).map(|i| bar(i, 7.0)).collect()).unwrap();
-    let report = scan(&[ScanInput::unlabelled(flat)], &ScanConfig::default()).unwrap();
+    let report = scan(&[ScanInput::unlabelled(flat)], &ScanConfig { window: 60, ..ScanConfig::default() }).unwrap();
     assert!(report.alerts.is_empty());
 }

@@ -67,18 +67,39 @@ pub struct ScanConfig {
     /// Normal bars tolerated inside one alert interval. Independently of it,
     /// an interval never spans a session break (overnight, weekend).
     pub merge_gap: usize,
+    /// The lowest threshold a contamination quantile may give (see
+    /// [`MIN_FITTED_THRESHOLD`]); a fixed threshold is used as given.
+    pub threshold_floor: f64,
+}
+
+/// The default detector window, in bars: long enough that a week of wild
+/// swings does not hide the next crash, and that the rare largest moves of a
+/// long history stand out (measured on real histories and on the simulator
+/// by the `defaults_on_real_data` example).
+pub const DEFAULT_WINDOW: usize = 500;
+
+/// Shortest window [`window_for`] picks.
+pub const MIN_AUTO_WINDOW: usize = 20;
+
+/// The default window for a file whose shortest symbol has `bars` bars:
+/// [`DEFAULT_WINDOW`], or a quarter of the bars when that is shorter (a
+/// year of daily bars gets 63), never below [`MIN_AUTO_WINDOW`].
+pub fn window_for(bars: usize) -> usize {
+    (bars / 4).clamp(MIN_AUTO_WINDOW, DEFAULT_WINDOW)
 }
 
 impl Default for ScanConfig {
-    /// Window 60 bars, rolling z-score, 30 % training, threshold at the
-    /// 99th percentile of training scores, merge gap 3 bars.
+    /// Window [`DEFAULT_WINDOW`] bars, rolling z-score, 30 % training,
+    /// threshold at the 99th percentile of training scores but at least
+    /// [`MIN_FITTED_THRESHOLD`], merge gap 3 bars.
     fn default() -> Self {
         Self {
-            window: 60,
+            window: DEFAULT_WINDOW,
             estimator: Estimator::ZScore,
             train_fraction: 0.3,
             threshold: ThresholdChoice::Contamination(0.01),
             merge_gap: 3,
+            threshold_floor: MIN_FITTED_THRESHOLD,
         }
     }
 }
@@ -106,6 +127,20 @@ impl ScanInput {
     /// A series with one label per bar.
     pub fn labelled(series: BarSeries, labels: Vec<bool>) -> Self {
         Self { series, labels: Some(labels), patterns: None, excluded_from_metrics: None }
+    }
+
+    /// Every series of a simulated market with its labels and patterns.
+    pub fn from_market(market: &crate::simulate::SimulatedMarket) -> Vec<Self> {
+        market
+            .series
+            .iter()
+            .map(|s| Self {
+                series: s.clone(),
+                labels: Some(market.bar_labels(s.symbol())),
+                patterns: Some(market.bar_patterns(s.symbol())),
+                excluded_from_metrics: None,
+            })
+            .collect()
     }
 }
 
@@ -156,16 +191,20 @@ pub const MIN_TRAINING_SCORES: usize = 100;
 /// a quantile (a short daily file, for example); the report says so.
 pub const FALLBACK_THRESHOLD: f64 = 4.0;
 
-/// The lowest fitted threshold. A training period that is mostly flat (a
-/// trading halt, forward-filled bars, a constant file) has scores near zero,
-/// and its quantile would flag every tick that moves; the fitted threshold
+/// The default lowest fitted threshold. A training period that is calmer
+/// than what follows (a quiet year before a crisis) or mostly flat (a halt,
+/// forward-filled bars, a constant file) gives a low quantile that would
+/// flag far more than the contamination on later data; the fitted threshold
 /// is raised to this z-score instead, and the report says so.
-pub const MIN_FITTED_THRESHOLD: f64 = 3.0;
+pub const MIN_FITTED_THRESHOLD: f64 = 4.0;
 
 impl ScanConfig {
     fn validate(&self) -> Result<()> {
         if !(self.train_fraction > 0.0 && self.train_fraction < 1.0) {
             return Err(Error::param("train_fraction", self.train_fraction, "must be strictly between 0 and 1"));
+        }
+        if !(self.threshold_floor.is_finite() && self.threshold_floor > 0.0) {
+            return Err(Error::param("threshold_floor", self.threshold_floor, "must be a finite number > 0"));
         }
         match self.threshold {
             ThresholdChoice::Fixed(t) if !(t.is_finite() && t > 0.0) => {
@@ -282,14 +321,22 @@ fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, St
             }
             let q = QuantileThreshold::contamination(&train, c)?;
             let fitted = format!("{:.1}th percentile of {} training scores", 100.0 * (1.0 - c), train.len());
-            if q.value() < MIN_FITTED_THRESHOLD {
+            let floor = config.threshold_floor;
+            if q.value() < floor {
                 let flat = train.iter().filter(|&&x| x == 0.0).count();
                 return Ok((
-                    MIN_FITTED_THRESHOLD,
+                    floor,
                     format!(
-                        "raised to the floor {MIN_FITTED_THRESHOLD}: the {fitted} is {:.3}; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
+                        "raised to the floor {floor}: the {fitted} is {:.3}{}",
                         q.value(),
-                        100.0 * flat as f64 / train.len() as f64
+                        if flat > 0 {
+                            format!(
+                                "; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
+                                100.0 * flat as f64 / train.len() as f64
+                            )
+                        } else {
+                            String::new()
+                        }
                     ),
                 ));
             }

@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Estimator, MIN_FITTED_THRESHOLD, MIN_TRAINING_SCORES, SESSION_GAP_FACTOR};
+#[cfg(doc)]
+use super::MIN_FITTED_THRESHOLD;
+use super::{Estimator, MIN_TRAINING_SCORES, SESSION_GAP_FACTOR};
 use crate::data::CsvRow;
 use crate::detect::threshold::StreamingQuantile;
 use crate::detect::{
@@ -39,7 +41,7 @@ pub enum StreamThreshold {
     Fixed(f64),
     /// The running `1 − c` quantile of the scores seen so far (P²), used
     /// once [`MIN_TRAINING_SCORES`] scores were seen and never below
-    /// [`MIN_FITTED_THRESHOLD`]; nothing alerts before that.
+    /// [`StreamConfig::threshold_floor`]; nothing alerts before that.
     RunningQuantile(f64),
 }
 
@@ -54,6 +56,9 @@ pub struct StreamConfig {
     pub threshold: StreamThreshold,
     /// Normal bars tolerated inside one alert interval.
     pub merge_gap: usize,
+    /// The lowest threshold the running quantile may give (default
+    /// [`MIN_FITTED_THRESHOLD`]).
+    pub threshold_floor: f64,
 }
 
 /// A row repeated the previous row's timestamp and was dropped.
@@ -183,6 +188,9 @@ impl StreamScan {
     /// file has a label column.
     pub fn new(config: StreamConfig, file: impl Into<String>, labelled: bool) -> Result<Self> {
         AnyDetector::new(config.estimator, config.window)?;
+        if !(config.threshold_floor.is_finite() && config.threshold_floor > 0.0) {
+            return Err(Error::param("threshold_floor", config.threshold_floor, "must be a finite number > 0"));
+        }
         let quantile = match config.threshold {
             StreamThreshold::Fixed(t) => {
                 AlertRule::uniform(t).map_err(|_| Error::param("threshold", t, "must be a finite number > 0"))?;
@@ -215,7 +223,9 @@ impl StreamScan {
     pub fn threshold(&self) -> Option<f64> {
         match (self.config.threshold, &self.quantile) {
             (StreamThreshold::Fixed(t), _) => Some(t),
-            (_, Some(q)) if q.count() >= MIN_TRAINING_SCORES => q.estimate().map(|v| v.max(MIN_FITTED_THRESHOLD)),
+            (_, Some(q)) if q.count() >= MIN_TRAINING_SCORES => {
+                q.estimate().map(|v| v.max(self.config.threshold_floor))
+            }
             _ => None,
         }
     }
@@ -324,8 +334,9 @@ impl StreamScan {
         let threshold_source = match self.config.threshold {
             StreamThreshold::Fixed(t) => format!("fixed at {t}"),
             StreamThreshold::RunningQuantile(c) => format!(
-                "running {:.1}th percentile of the scores so far (active after {MIN_TRAINING_SCORES} scores, floor {MIN_FITTED_THRESHOLD})",
-                100.0 * (1.0 - c)
+                "running {:.1}th percentile of the scores so far (active after {MIN_TRAINING_SCORES} scores, floor {})",
+                100.0 * (1.0 - c),
+                self.config.threshold_floor
             ),
         };
         let summary = StreamSummary {

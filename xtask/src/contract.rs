@@ -71,7 +71,7 @@ pub fn run() -> Result<()> {
         "the CRLF copy gives other results or other line numbers"
     );
 
-    // Shuffled rows give, after the reported sort, exactly the clean file's alerts.
+    // Shuffled and repeated rows give, after the reported repairs, exactly the clean file's alerts.
     let shuffled = format!("{DIR}/shuffled.csv");
     write_shuffled(Path::new(&sim_csv), Path::new(&shuffled))?;
     let (status, shuffled_out, shuffled_err) = example(&["--json", "--input", &shuffled])?;
@@ -79,7 +79,7 @@ pub fn run() -> Result<()> {
     let (_, clean_out, _) = example(&["--json", "--input", &sim_csv])?;
     ensure!(
         alert_lines(&shuffled_out) == alert_lines(&clean_out),
-        "shuffling the rows changed the alerts after the sort repair"
+        "shuffled and repeated rows changed the alerts after the repairs"
     );
 
     // A thousands separator that splits a row is reported, and refused by --strict.
@@ -210,7 +210,8 @@ fn alert_lines(stdout: &str) -> Vec<&str> {
     stdout.lines().filter(|l| !l.starts_with("{\"summary\"")).collect()
 }
 
-/// The simulator's CSV with its data rows in a fixed scrambled order.
+/// The simulator's CSV with its data rows in a fixed scrambled order and
+/// some rows repeated.
 fn write_shuffled(from: &Path, to: &Path) -> Result<()> {
     let text = fs::read_to_string(from)?;
     let mut lines: Vec<&str> = text.lines().collect();
@@ -219,7 +220,13 @@ fn write_shuffled(from: &Path, to: &Path) -> Result<()> {
     let n = lines.len();
     let step = (1..).map(|k| n / 3 + k).find(|s| gcd(*s, n) == 1).unwrap_or(1);
     let mut out = vec![header.to_string()];
-    out.extend((0..n).map(|i| lines[(i * step) % n].to_string()));
+    for i in 0..n {
+        out.push(lines[(i * step) % n].to_string());
+        // Every 500th row twice: exact duplicates, dropped by the repair.
+        if i.is_multiple_of(500) {
+            out.push(lines[(i * step) % n].to_string());
+        }
+    }
     fs::write(to, out.join("\n") + "\n")?;
     Ok(())
 }

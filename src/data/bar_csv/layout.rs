@@ -184,7 +184,15 @@ impl Layout {
                 format!("no `{what}` column (accepted names: {}); the columns are: {}", aliases.join(", "), listed())
             })
         };
-        let timestamp = required(TIMESTAMP_NAMES, "timestamp")?;
+        // pandas' `to_csv` writes the index first, with an empty name.
+        let pandas_index = matches!(names.first().map(String::as_str), Some("" | "unnamed0" | "index"));
+        let timestamp = match find(&names, TIMESTAMP_NAMES) {
+            None if pandas_index => {
+                notes.push("the first column has no name (a pandas index): read as the timestamp".to_string());
+                0
+            }
+            _ => required(TIMESTAMP_NAMES, "timestamp")?,
+        };
         // Stooq, Kibot, MetaTrader: `Date` and `Time` in two columns.
         let time_of_day = if matches!(names[timestamp].as_str(), "date" | "datum") {
             find(&names, &["time"]).filter(|&t| t != timestamp)
