@@ -17,6 +17,8 @@
 //! reported, with both rows' values when they differ.
 
 use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -168,7 +170,8 @@ struct SymbolState {
 pub struct StreamScan {
     config: StreamConfig,
     file: String,
-    symbols: HashMap<Arc<str>, SymbolState>,
+    /// Hashed with foldhash, as in the multi-symbol monitor: one lookup per row.
+    symbols: HashMap<Arc<str>, SymbolState, RandomState>,
     quantile: Option<StreamingQuantile>,
     labelled: bool,
     matrix: ConfusionMatrix,
@@ -206,7 +209,7 @@ impl StreamScan {
         Ok(Self {
             config,
             file: file.into(),
-            symbols: HashMap::new(),
+            symbols: HashMap::default(),
             quantile,
             labelled,
             matrix: ConfusionMatrix::default(),

@@ -55,6 +55,7 @@ pub use problem::{ProblemKind, RowProblem};
 pub use reader::{BarReader, CsvRow, ReadCounts, ReadItem};
 pub use report::InputReport;
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::sync::Arc;
@@ -85,12 +86,16 @@ pub struct LoadedBars {
 impl LoadedBars {
     /// Rows grouped by symbol, symbols in order of first appearance.
     pub fn by_symbol(self) -> Vec<(Arc<str>, Vec<CsvRow>)> {
+        // One hash lookup per row, not a scan of every group seen so far.
+        let mut index: HashMap<Arc<str>, usize, foldhash::fast::RandomState> = HashMap::default();
         let mut groups: Vec<(Arc<str>, Vec<CsvRow>)> = Vec::new();
         for row in self.rows {
-            match groups.iter_mut().find(|(s, _)| *s == row.symbol) {
-                Some((_, rows)) => rows.push(row),
-                None => groups.push((row.symbol.clone(), vec![row])),
+            let next = groups.len();
+            let i = *index.entry(row.symbol.clone()).or_insert(next);
+            if i == next {
+                groups.push((row.symbol.clone(), Vec::new()));
             }
+            groups[i].1.push(row);
         }
         groups
     }

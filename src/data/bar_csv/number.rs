@@ -120,13 +120,9 @@ fn parse_slow(field: &[u8], mark: DecimalMark) -> Result<f64, NumberError> {
     };
     let has_group = text.contains(group_chars);
     if !has_group {
-        if mark == DecimalMark::Comma {
-            if text.contains('.') {
-                return Err(NumberError::PointInCommaFile);
-            }
-            return text.replace(',', ".").parse().map_err(|_| NumberError::NotANumber);
-        }
-        return text.parse().map_err(|_| NumberError::NotANumber);
+        // A comma file's `.` counts as a group character, so only the
+        // decimal mark can be left to translate.
+        return text.replace(decimal, ".").parse().map_err(|_| NumberError::NotANumber);
     }
     // Split off sign and fraction, then check the grouping of the integer part.
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);

@@ -243,10 +243,10 @@ impl<R: BufRead> BarReader<R> {
     /// errors; a bad row is a [`ReadItem::Skipped`] and reading goes on.
     pub fn next_item(&mut self) -> Result<Option<ReadItem>> {
         loop {
-            let (line_no, from_pending) = match self.pending.pop_front() {
+            let line_no = match self.pending.pop_front() {
                 Some((n, line)) => {
                     self.buf = line;
-                    (n, true)
+                    n
                 }
                 None => {
                     self.buf.clear();
@@ -256,10 +256,9 @@ impl<R: BufRead> BarReader<R> {
                     }
                     self.line_no += 1;
                     strip_line_end(&mut self.buf);
-                    (self.line_no, false)
+                    self.line_no
                 }
             };
-            let _ = from_pending;
             if is_blank(&self.buf) {
                 self.counts.empty_lines += 1;
                 continue;
