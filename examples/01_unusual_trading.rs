@@ -440,7 +440,7 @@ fn stream_csv(args: &Args, path: &Path) -> Result<(), Box<dyn std::error::Error>
                 a.end,
                 a.kind.name(),
                 a.peak_score,
-                a.explanation
+                a.explanation()
             );
         }
         Ok(())
@@ -519,7 +519,7 @@ fn report_one(file: &str, what: &str, p: &llm_anomaly::data::RowProblem, shown: 
 
 /// What the ground truth says about an alert.
 fn truth(loaded: &Loaded, report: &ScanReport, alert: &AlertInterval) -> String {
-    let Some(sym) = report.symbols.iter().find(|s| s.symbol == alert.symbol) else { return String::new() };
+    let Some(sym) = report.symbols.iter().find(|s| *s.symbol == *alert.symbol) else { return String::new() };
     let in_alert = |i: &usize| sym.timestamps[*i] >= alert.start && sym.timestamps[*i] <= alert.end;
     if let Some(patterns) = &sym.patterns {
         if let Some(p) = (0..patterns.len()).filter(in_alert).find_map(|i| patterns[i]) {
@@ -532,7 +532,8 @@ fn truth(loaded: &Loaded, report: &ScanReport, alert: &AlertInterval) -> String 
     } else {
         return String::new();
     }
-    let news = loaded.context.iter().any(|c| c.symbol == alert.symbol && c.start <= alert.end && alert.start <= c.end);
+    let news =
+        loaded.context.iter().any(|c| *c.symbol == *alert.symbol && c.start <= alert.end && alert.start <= c.end);
     if news { "normal: earnings news".into() } else { "false alarm".into() }
 }
 
@@ -593,12 +594,20 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
             a.hits,
             a.kind.name(),
             a.peak_score,
-            a.confidence,
+            a.confidence(),
             truth(loaded, report, a)
         )?;
     }
     if let Some(a) = top.first() {
-        writeln!(text, "strongest alert, explained: {}", a.explanation)?;
+        writeln!(text, "strongest alert, explained: {}", a.explanation())?;
+        if let (Some(p), Some(c)) = (a.probability, &report.calibrator) {
+            writeln!(
+                text,
+                "its calibrated probability: {p:.6} (the score is above that share of the {} training scores; 1 - p = {:.1e})",
+                c.reference_len(),
+                c.survival(a.peak_score)
+            )?;
+        }
     }
     writeln!(text)?;
     if s.labelled {
@@ -629,7 +638,9 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
         if !explained.is_empty() {
             let flagged = explained
                 .iter()
-                .filter(|c| report.alerts.iter().any(|a| a.symbol == c.symbol && a.start <= c.end && c.start <= a.end))
+                .filter(|c| {
+                    report.alerts.iter().any(|a| *a.symbol == *c.symbol && a.start <= c.end && c.start <= a.end)
+                })
                 .count();
             writeln!(
                 text,
@@ -657,7 +668,7 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
 }
 
 // ANCHOR: figures
-fn write_figures(args: &Args, report: &ScanReport) -> Result<()> {
+fn write_figures(args: &Args, report: &ScanReport) -> Result<(), llm_anomaly::plot::PlotError> {
     // The first symbol with the most labelled test bars, among those with
     // scored test bars; nothing to draw otherwise.
     let has_scores = |s: &&llm_anomaly::scan::SymbolScan| s.scores[s.test_start..].iter().any(Option::is_some);
@@ -670,7 +681,7 @@ fn write_figures(args: &Args, report: &ScanReport) -> Result<()> {
     };
     let t0 = sym.test_start;
     let closes = &sym.closes[t0..];
-    let scores: Vec<f64> = sym.scores[t0..].iter().map(|s| s.map_or(f64::NAN, |x| x.score())).collect();
+    let scores: Vec<f64> = sym.scores[t0..].iter().map(|s| s.as_ref().map_or(f64::NAN, |x| x.score)).collect();
     let shaded = sym.labels.as_ref().map_or_else(Vec::new, |l| {
         llm_anomaly::eval::events_from_labels(&l[t0..]).iter().map(|e| e.start..e.end + 1).collect()
     });

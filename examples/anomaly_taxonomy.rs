@@ -63,7 +63,7 @@ fn median_volume_before(series: &BarSeries, i: usize, n: usize) -> f64 {
     v[v.len() / 2]
 }
 
-fn run(args: &Args) -> Result<()> {
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: generate
     let market =
         SimulatedMarket::generate(&SimConfig { seed: args.seed, microstructure: false, ..SimConfig::default() })?;

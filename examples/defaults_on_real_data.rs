@@ -99,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let before = ScanConfig { window: SETTINGS[0].1, threshold_floor: SETTINGS[0].2, ..ScanConfig::default() };
             let old = scan(&[ScanInput::unlabelled(series.clone())], &before)?;
             let (sym, old_sym) = (&report.symbols[0], &old.symbols[0]);
-            let score = |s: &SymbolScan, i: usize| s.scores[i].map_or(f64::NAN, |x| x.score());
+            let score = |s: &SymbolScan, i: usize| s.scores[i].as_ref().map_or(f64::NAN, |x| x.score);
             for i in largest_moves(sym) {
                 println!(
                     "| {what} | {} | {:+.2} % | {:.1} | {:.2} | {:.1} | {:.2} |",
@@ -128,8 +128,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn real_data_cell(sym: &SymbolScan, threshold: f64) -> (f64, usize) {
     let test = &sym.scores[sym.test_start..];
     let scored = test.iter().flatten().count();
-    let flagged = test.iter().flatten().filter(|s| s.score() > threshold).count();
-    let hits = largest_moves(sym).iter().filter(|&&i| sym.scores[i].is_some_and(|s| s.score() > threshold)).count();
+    let flagged = test.iter().flatten().filter(|s| s.score > threshold).count();
+    let hits =
+        largest_moves(sym).iter().filter(|&&i| sym.scores[i].as_ref().is_some_and(|s| s.score > threshold)).count();
     (flagged as f64 / scored.max(1) as f64, hits)
 }
 

@@ -47,7 +47,7 @@ fn show(x: Option<f64>) -> String {
     x.map_or_else(|| "undefined".into(), |v| format!("{v:.3}"))
 }
 
-fn run(args: &Args) -> Result<()> {
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: by_hand
     // Ten bars, two labelled events (bars 2-4 and 8), and a detector's scores.
     let labels = [false, false, true, true, true, false, false, false, true, false];
@@ -76,11 +76,10 @@ fn run(args: &Args) -> Result<()> {
     let inputs: Vec<ScanInput> =
         market.series.iter().map(|s| ScanInput::labelled(s.clone(), market.bar_labels(s.symbol()))).collect();
     let report = scan(&inputs, &ScanConfig::default())?;
-    let rule = AlertRule::uniform(report.threshold)?;
     let (mut labels, mut scores) = (Vec::new(), Vec::new());
     for s in &report.symbols {
         labels.extend_from_slice(&s.labels.as_ref().expect("labelled")[s.test_start..]);
-        scores.extend(s.test_detections(&rule).iter().map(|d| d.score));
+        scores.extend(s.test_scores());
     }
     // Two baselines every report should beat: "never alert" and coin flips.
     let never = vec![false; labels.len()];

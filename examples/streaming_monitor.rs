@@ -74,7 +74,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let id = monitor.symbol_id(symbol);
         let k = id.index();
         if k == mergers.len() {
-            mergers.push(IntervalMerger::new(symbol, 3));
+            mergers.push(IntervalMerger::new(Source::Bars, symbol, 3));
             last_seen.push(None);
         }
         // After a night or a weekend, measure the first return from the open.
@@ -83,18 +83,18 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         last_seen[k] = Some(bar.timestamp);
         if let Some(detection) = monitor.process(id, bar.close, bar.volume)? {
-            alerts.extend(mergers[k].push(bar.timestamp, &detection));
+            alerts.extend(mergers[k].push_detection(bar.timestamp, &detection));
         }
     }
     alerts.extend(mergers.iter_mut().filter_map(IntervalMerger::finish));
     // ANCHOR_END: monitor
-    alerts.sort_by_key(|a| (a.start, a.symbol.clone()));
+    alerts.sort_by(|a, b| (a.start, &a.symbol).cmp(&(b.start, &b.symbol)));
     println!("\nMonitor over {} symbols, threshold z > {}:", monitor.active_symbols().count(), args.threshold);
     for symbol in monitor.active_symbols() {
-        let n = alerts.iter().filter(|a| a.symbol == symbol).count();
+        let n = alerts.iter().filter(|a| &*a.symbol == symbol).count();
         let labelled = alerts
             .iter()
-            .filter(|a| a.symbol == symbol)
+            .filter(|a| &*a.symbol == symbol)
             .filter(|a| {
                 market.labels_for(symbol).any(|l| l.pattern.visible_in_bars() && l.start <= a.end && a.start <= l.end)
             })

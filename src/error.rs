@@ -103,17 +103,6 @@ pub enum Error {
     /// Malformed JSON.
     #[error("malformed JSON: {0}")]
     Json(#[from] serde_json::Error),
-    /// An error from polars (DataFrame export, Parquet).
-    #[error("polars: {0}")]
-    Polars(#[from] polars::error::PolarsError),
-    /// Drawing a figure failed.
-    #[error("plot {path}: {message}")]
-    Plot {
-        /// Output file.
-        path: String,
-        /// What the drawing backend said.
-        message: String,
-    },
 }
 
 /// `Result` with [`Error`].

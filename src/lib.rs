@@ -6,11 +6,14 @@
 //!   mentions) that validate themselves, and a CSV loader for real files.
 //! * [`simulate`]: a seeded market simulator with labelled anomalies of every
 //!   type: the ground truth every chapter is measured against.
+//! * [`alert`]: one alert model for every modality: scored observations,
+//!   typed evidence, calibration, alert intervals and their JSON lines.
 //! * [`detect`]: streaming detectors (rolling z-score, median/MAD, EWMA), the
 //!   price/volume detector, the multi-symbol monitor, thresholds and alerts.
 //! * [`eval`]: precision/recall/F1, PR-AUC, ROC-AUC, event-level recall,
 //!   detection delay, point adjustment and leak-free temporal splits.
-//! * [`plot`]: figures (SVG/PNG) that render text without system fonts.
+//! * `plot` (feature `figures`, on by default): figures (SVG/PNG) that render
+//!   text without system fonts.
 //! * [`baseline`]: a faithful port of the seed chapter's detector, kept for
 //!   benchmarks and comparisons only.
 //!
@@ -19,11 +22,13 @@
 
 #![warn(missing_docs)]
 
+pub mod alert;
 pub mod baseline;
 pub mod data;
 pub mod detect;
 pub mod error;
 pub mod eval;
+#[cfg(feature = "figures")]
 pub mod plot;
 pub mod prelude;
 pub mod scan;

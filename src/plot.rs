@@ -8,7 +8,38 @@ use std::sync::Once;
 
 use plotters::prelude::*;
 
-use crate::error::{Error, Result};
+/// Why a figure could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Nothing to draw.
+    #[error("plot {path}: nothing to draw ({what} is empty)")]
+    Empty {
+        /// Output file.
+        path: String,
+        /// What was empty.
+        what: &'static str,
+    },
+    /// The output folder could not be created.
+    #[error("plot {path}: cannot create the folder: {source}")]
+    Io {
+        /// Output file.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The drawing backend failed.
+    #[error("plot {path}: {message}")]
+    Draw {
+        /// Output file.
+        path: String,
+        /// What the drawing backend said.
+        message: String,
+    },
+}
+
+/// `Result` of writing a figure.
+pub type Result<T, E = PlotError> = std::result::Result<T, E>;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -69,9 +100,9 @@ where
 fn write_chart(chart: &impl Chart, path: &Path) -> Result<()> {
     register_font();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|source| PlotError::Io { path: path.display().to_string(), source })?;
     }
-    let fail = |e: &dyn std::fmt::Display| Error::Plot { path: path.display().to_string(), message: e.to_string() };
+    let fail = |e: &dyn std::fmt::Display| PlotError::Draw { path: path.display().to_string(), message: e.to_string() };
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
         let root = BitMapBackend::new(path, chart.size()).into_drawing_area();
         chart.draw_png(&root).map_err(|e| fail(&e))?;
@@ -133,7 +164,8 @@ impl<'a> SeriesPlot<'a> {
     /// Writes the chart; `.png` gives a bitmap, anything else SVG.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         if self.values.is_empty() {
-            return Err(Error::Empty { what: "values to plot" });
+            let path = path.as_ref().display().to_string();
+            return Err(PlotError::Empty { path, what: "values to plot" });
         }
         write_chart(self, path.as_ref())
     }

@@ -1,5 +1,8 @@
 //! The names most programs need: `use llm_anomaly::prelude::*;`.
 
+pub use crate::alert::{
+    BarDetector, BarDetectorFactory, Calibrator, ConfidenceLevel, Evidence, Scored, ScoredEvent, Source,
+};
 pub use crate::data::{
     AnomalyClass, AnomalyLabel, AnomalyPattern, Bar, BarCsv, BarSeries, NewsItem, Side, SocialMentions, Trade,
 };

@@ -54,7 +54,7 @@ fn earnings_surges_are_flagged_which_is_why_context_matters() {
     assert!(!test_context.is_empty());
     let flagged = test_context
         .iter()
-        .filter(|c| report.alerts.iter().any(|a| a.symbol == c.symbol && a.start <= c.end && c.start <= a.end))
+        .filter(|c| report.alerts.iter().any(|a| *a.symbol == *c.symbol && a.start <= c.end && c.start <= a.end))
         .count();
     assert!(flagged * 2 > test_context.len(), "{flagged} of {}", test_context.len());
 }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AnomalyType, PriceVolumeScore};
+use super::PriceVolumeScore;
+use crate::alert::{AnomalyType, Evidence, Scored, confidence};
 use crate::error::{Result, positive_param};
 
 /// Thresholds on the price and volume z-scores.
@@ -81,7 +82,7 @@ impl AlertRule {
         Detection {
             kind,
             score,
-            confidence: score / (score + threshold),
+            confidence: confidence(score, threshold),
             threshold,
             price_z: s.price_z,
             volume_z: s.volume_z,
@@ -102,9 +103,31 @@ impl Detection {
         1.0 - libm::exp(-self.score / 3.0)
     }
 
+    /// The z-scores as evidence of the alert model.
+    pub fn evidence(&self) -> Evidence {
+        Evidence::price_volume(self.price_z, self.volume_z)
+    }
+
+    /// This detection as a [`Scored`] observation of the alert model.
+    pub fn scored(&self) -> Scored {
+        Scored::new(self.score, self.kind, self.evidence())
+    }
+
     /// A human-readable explanation (formatted lazily).
     pub fn explanation(&self) -> Explanation {
         Explanation { detection: *self }
+    }
+}
+
+impl crate::alert::IntervalMerger {
+    /// Feeds one detection of an [`AlertRule`], keeping its kind (decided
+    /// with one threshold per feature).
+    pub fn push_detection(
+        &mut self,
+        timestamp: chrono::DateTime<chrono::Utc>,
+        detection: &Detection,
+    ) -> Option<crate::alert::AlertInterval> {
+        self.push_classified(timestamp, detection.kind, &detection.scored(), detection.threshold)
     }
 }
 
@@ -117,23 +140,7 @@ pub struct Explanation {
 impl std::fmt::Display for Explanation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let d = &self.detection;
-        let (p, v, t) = (d.price_z, d.volume_z, d.threshold);
-        match d.kind {
-            AnomalyType::Normal => write!(f, "no anomaly: price z {p:+.2}, volume z {v:+.2} (threshold {t:.2})"),
-            AnomalyType::VolumeSurge => write!(f, "volume surge: volume z {v:+.2} > {t:.2}, price z {p:+.2} ordinary"),
-            AnomalyType::PriceSpike => {
-                write!(f, "price spike: price z {p:+.2} beyond ±{t:.2}, volume z {v:+.2} ordinary")
-            }
-            AnomalyType::ManipulationSuspected => {
-                write!(f, "price and volume unusual together: price z {p:+.2}, volume z {v:+.2} (threshold {t:.2})")
-            }
-            AnomalyType::PatternAnomaly => {
-                write!(
-                    f,
-                    "multi-bar pattern: price and volume unusual at different times (peak price z {p:+.2}, volume z {v:+.2})"
-                )
-            }
-        }
+        d.evidence().explain(d.kind, d.score, d.threshold, f)
     }
 }
 

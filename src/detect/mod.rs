@@ -14,15 +14,14 @@
 //! 3. [`AlertRule`] holds the thresholds and turns a score into a
 //!    [`Detection`]: type, confidence, threshold used and an explanation.
 //!    Thresholds can be fixed or fitted ([`threshold`]).
-//! 4. [`IntervalMerger`] merges consecutive hits into [`AlertInterval`]s.
+//! 4. [`IntervalMerger`] merges consecutive hits into [`AlertInterval`]s
+//!    (both are the alert model's, [`crate::alert`], shared by every source).
 //! 5. [`MultiSymbolMonitor`] runs one detector per symbol without allocating
 //!    per tick.
 
 pub mod alert;
-pub mod anomaly_type;
 pub mod ewma;
 pub mod feature;
-pub mod interval;
 pub mod monitor;
 pub mod pair;
 pub mod price_volume;
@@ -33,11 +32,11 @@ pub mod threshold;
 pub mod zscore;
 pub mod zscore_pair;
 
+pub use crate::alert::AnomalyType;
+pub use crate::alert::{AlertInterval, IntervalMerger};
 pub use alert::{AlertRule, Detection, Explanation};
-pub use anomaly_type::AnomalyType;
 pub use ewma::EwmaZScore;
 pub use feature::Feature;
-pub use interval::{AlertInterval, IntervalMerger};
 pub use monitor::{MultiSymbolMonitor, SymbolId};
 pub use pair::{PairDetector, Paired};
 pub use price_volume::{PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore};

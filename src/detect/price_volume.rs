@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{EwmaZScore, Feature, PairDetector, Paired, RollingMad, RollingZScorePair, ScaleFloor, UnivariateDetector};
+use crate::alert::{AnomalyType, BarDetector, Evidence, Scored};
+use crate::data::Bar;
 use crate::error::{Error, Result};
 
 /// Raw score of one (price, volume) observation.
@@ -24,6 +26,13 @@ impl PriceVolumeScore {
     #[inline]
     pub fn score(&self) -> f64 {
         self.price_z.abs().max(self.volume_z.max(0.0))
+    }
+
+    /// This score as a [`Scored`] observation of the alert model; its kind
+    /// at a threshold follows the z-scores (see [`Scored::kind_at`]).
+    #[inline]
+    pub fn scored(&self) -> Scored {
+        Scored::new(self.score(), AnomalyType::PriceSpike, Evidence::price_volume(self.price_z, self.volume_z))
     }
 }
 
@@ -248,6 +257,19 @@ impl<P: PairDetector> PriceVolumeDetector<P> {
         Ok(score)
     }
     // ANCHOR_END: process
+}
+
+/// Bars through the alert model: the close and volume are scored, then
+/// learned; a new session measures the next return from the bar's open.
+impl<P: PairDetector> BarDetector for PriceVolumeDetector<P> {
+    #[inline]
+    fn process(&mut self, bar: &Bar) -> Result<Option<Scored>> {
+        Ok(PriceVolumeDetector::process(self, bar.close, bar.volume)?.map(|s| s.scored()))
+    }
+
+    fn new_session(&mut self, first_bar: &Bar) -> Result<()> {
+        self.set_reference_price(first_bar.open)
+    }
 }
 
 /// The error for a refused (price, volume) pair, naming the first bad field.

@@ -12,7 +12,13 @@
 //!    open, so session gaps do not read as price spikes.
 //! 3. The threshold is fitted on the training scores only (a contamination
 //!    quantile), or fixed by the user.
-//! 4. Alerts and metrics come from the test period only.
+//! 4. A [`Calibrator`] fitted on the same training scores gives every alert
+//!    a probability.
+//! 5. Alerts and metrics come from the test period only.
+//!
+//! [`scan`] runs the price/volume detector chosen by [`ScanConfig`];
+//! [`scan_with`] runs any [`BarDetectorFactory`], a detector of your own
+//! included.
 
 pub mod stream;
 mod summary;
@@ -23,12 +29,10 @@ pub use summary::{PatternRecall, Summary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::data::{AnomalyPattern, BarSeries};
+use crate::alert::{AlertInterval, BarDetector, BarDetectorFactory, Calibrator, IntervalMerger, Scored, Source};
+use crate::data::{AnomalyPattern, Bar, BarSeries};
 use crate::detect::threshold::QuantileThreshold;
-use crate::detect::{
-    AlertInterval, AlertRule, Detection, IntervalMerger, PairDetector, PriceVolumeConfig, PriceVolumeDetector,
-    PriceVolumeScore,
-};
+use crate::detect::{PriceVolumeConfig, PriceVolumeDetector};
 use crate::error::{Error, Result};
 use crate::eval::TemporalSplit;
 
@@ -153,8 +157,8 @@ pub struct SymbolScan {
     pub timestamps: Vec<DateTime<Utc>>,
     /// Closing prices.
     pub closes: Vec<f64>,
-    /// Raw scores (`None` during warm-up).
-    pub scores: Vec<Option<PriceVolumeScore>>,
+    /// Raw scores with their evidence (`None` during warm-up).
+    pub scores: Vec<Option<Scored>>,
     /// First test-period bar.
     pub test_start: usize,
     /// The labels, if given.
@@ -176,6 +180,10 @@ pub struct ScanReport {
     pub threshold: f64,
     /// Where the threshold came from, in words.
     pub threshold_source: String,
+    /// Fitted on the training scores; `None` when there were none.
+    pub calibrator: Option<Calibrator>,
+    /// The detector, in words.
+    pub detector: String,
     /// Per-symbol scores.
     pub symbols: Vec<SymbolScan>,
     /// Alerts of the test period, ordered by start time.
@@ -218,8 +226,47 @@ impl ScanConfig {
     }
 }
 
-/// Runs the scan over all inputs.
+/// The price/volume detector of [`ScanConfig::estimator`] and
+/// [`ScanConfig::window`], as a factory for [`scan_with`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PriceVolumeFactory {
+    /// Running statistics.
+    pub estimator: Estimator,
+    /// Window in bars.
+    pub window: usize,
+}
+
+impl BarDetectorFactory for PriceVolumeFactory {
+    type Detector = Box<dyn BarDetector>;
+
+    fn build(&self, _training: &[Bar]) -> Result<Self::Detector> {
+        let cfg = PriceVolumeConfig::for_bars(self.window);
+        Ok(match self.estimator {
+            Estimator::ZScore => Box::new(PriceVolumeDetector::zscore(cfg)?),
+            Estimator::Mad => Box::new(PriceVolumeDetector::mad(cfg)?),
+            Estimator::Ewma => Box::new(PriceVolumeDetector::ewma(cfg)?),
+        })
+    }
+
+    fn warm_up(&self) -> usize {
+        self.window
+    }
+
+    fn describe(&self) -> String {
+        format!("{:?}, window {} bars (log return of close, log volume)", self.estimator, self.window)
+    }
+}
+
+/// Runs the scan over all inputs with the price/volume detector of `config`.
 pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
+    scan_with(inputs, config, &PriceVolumeFactory { estimator: config.estimator, window: config.window })
+}
+
+/// Runs the scan over all inputs with any detector: `factory` builds one
+/// per symbol from its training bars. `config.estimator` is not used; the
+/// window of `config` is checked against the data as the warm-up of
+/// `factory`.
+pub fn scan_with<F: BarDetectorFactory>(inputs: &[ScanInput], config: &ScanConfig, factory: &F) -> Result<ScanReport> {
     config.validate()?;
     if inputs.is_empty() {
         return Err(Error::Empty { what: "scan inputs" });
@@ -232,7 +279,7 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
     let cutoff = TemporalSplit::cutoff_for_fraction(start, end, config.train_fraction)?;
     let mut symbols = Vec::with_capacity(inputs.len());
     for input in inputs {
-        input.series.check_window(config.window + 1)?;
+        input.series.check_window(factory.warm_up() + 1)?;
         let n = input.series.len();
         for (what, len) in [
             ("labels", input.labels.as_ref().map(Vec::len)),
@@ -243,8 +290,9 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
                 return Err(Error::LengthMismatch { left: "bars", left_len: n, right: what, right_len: len });
             }
         }
-        let scores = score_series(&input.series, config)?;
         let test_start = input.series.bars().partition_point(|b| b.timestamp < cutoff);
+        let detector = factory.build(&input.series.bars()[..test_start])?;
+        let scores = run(detector, &input.series)?;
         symbols.push(SymbolScan {
             symbol: input.series.symbol().to_string(),
             timestamps: input.series.timestamps(),
@@ -256,27 +304,34 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
             excluded_from_metrics: input.excluded_from_metrics.clone(),
         });
     }
-    let (threshold, threshold_source) = fit_threshold(&symbols, config)?;
-    let rule = AlertRule::uniform(threshold)?;
-    let alerts = alerts(&symbols, &rule, config.merge_gap);
-    let summary = Summary::compute(&symbols, &alerts, &rule)?;
-    Ok(ScanReport { config: *config, cutoff, threshold, threshold_source, symbols, alerts, summary })
+    let (threshold, threshold_source) = fit_threshold(&symbols, config, factory.warm_up())?;
+    let training: Vec<f64> = training_scores(&symbols).collect();
+    let calibrator = if training.is_empty() { None } else { Some(Calibrator::fit(&training)?) };
+    let alerts = alerts(&symbols, threshold, config.merge_gap, calibrator.as_ref());
+    let summary = Summary::compute(&symbols, &alerts, threshold)?;
+    Ok(ScanReport {
+        config: *config,
+        cutoff,
+        threshold,
+        threshold_source,
+        calibrator,
+        detector: factory.describe(),
+        symbols,
+        alerts,
+        summary,
+    })
 }
 
-fn score_series(series: &BarSeries, config: &ScanConfig) -> Result<Vec<Option<PriceVolumeScore>>> {
-    let cfg = PriceVolumeConfig::for_bars(config.window);
-    match config.estimator {
-        Estimator::ZScore => run(PriceVolumeDetector::zscore(cfg)?, series),
-        Estimator::Mad => run(PriceVolumeDetector::mad(cfg)?, series),
-        Estimator::Ewma => run(PriceVolumeDetector::ewma(cfg)?, series),
-    }
+/// The raw scores of every symbol's training period.
+fn training_scores(symbols: &[SymbolScan]) -> impl Iterator<Item = f64> + '_ {
+    symbols.iter().flat_map(|s| s.scores[..s.test_start].iter().flatten().map(|x| x.score))
 }
 
 /// A pause longer than this many typical bar spacings starts a new session.
 pub const SESSION_GAP_FACTOR: i64 = 10;
 
 // ANCHOR: run
-fn run<P: PairDetector>(mut d: PriceVolumeDetector<P>, s: &BarSeries) -> Result<Vec<Option<PriceVolumeScore>>> {
+fn run<D: BarDetector>(mut d: D, s: &BarSeries) -> Result<Vec<Option<Scored>>> {
     let bars = s.bars();
     let session_gap = session_gap(&s.timestamps());
     let mut out = Vec::with_capacity(bars.len());
@@ -284,9 +339,9 @@ fn run<P: PairDetector>(mut d: PriceVolumeDetector<P>, s: &BarSeries) -> Result<
         if let (Some(gap), Some(prev)) = (session_gap, i.checked_sub(1).map(|j| bars[j]))
             && b.timestamp - prev.timestamp > gap
         {
-            d.set_reference_price(b.open)?;
+            d.new_session(b)?;
         }
-        out.push(d.process(b.close, b.volume)?);
+        out.push(d.process(b)?);
     }
     Ok(out)
 }
@@ -303,19 +358,18 @@ fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
     Some(*gaps.select_nth_unstable(mid).1 * SESSION_GAP_FACTOR as i32)
 }
 
-fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, String)> {
+fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig, warm_up: usize) -> Result<(f64, String)> {
     match config.threshold {
         ThresholdChoice::Fixed(t) => Ok((t, format!("fixed at {t}"))),
         ThresholdChoice::Contamination(c) => {
-            let train: Vec<f64> =
-                symbols.iter().flat_map(|s| s.scores[..s.test_start].iter().flatten().map(|x| x.score())).collect();
+            let train: Vec<f64> = training_scores(symbols).collect();
             if train.len() < MIN_TRAINING_SCORES {
                 return Ok((
                     FALLBACK_THRESHOLD,
                     format!(
                         "fixed at {FALLBACK_THRESHOLD}: the training period has only {} scored bars after the {}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
                         train.len(),
-                        config.window
+                        warm_up
                     ),
                 ));
             }
@@ -345,29 +399,45 @@ fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig) -> Result<(f64, St
     }
 }
 
-fn alerts(symbols: &[SymbolScan], rule: &AlertRule, merge_gap: usize) -> Vec<AlertInterval> {
+fn alerts(
+    symbols: &[SymbolScan],
+    threshold: f64,
+    merge_gap: usize,
+    calibrator: Option<&Calibrator>,
+) -> Vec<AlertInterval> {
     let mut out = Vec::new();
+    let unscored = Scored::new(0.0, crate::alert::AnomalyType::Normal, crate::alert::Evidence::price_volume(0.0, 0.0));
     for s in symbols {
-        let mut merger = IntervalMerger::new(s.symbol.clone(), merge_gap);
+        let mut merger = IntervalMerger::new(Source::Bars, s.symbol.as_str(), merge_gap);
         let session_gap = session_gap(&s.timestamps);
         for i in s.test_start..s.scores.len() {
             // An alert never spans a session break (Friday close + Monday open).
             if i > 0 && session_gap.is_some_and(|g| s.timestamps[i] - s.timestamps[i - 1] > g) {
                 out.extend(merger.finish());
             }
-            let detection = s.scores[i].map_or_else(|| rule.classify(PriceVolumeScore::ZERO), |x| rule.classify(x));
-            out.extend(merger.push(s.timestamps[i], &detection));
+            out.extend(merger.push(s.timestamps[i], s.scores[i].as_ref().unwrap_or(&unscored), threshold));
         }
         out.extend(merger.finish());
+    }
+    if let Some(c) = calibrator {
+        out.iter_mut().for_each(|a| a.calibrate(c));
     }
     out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.symbol.cmp(&b.symbol)));
     out
 }
 
 impl SymbolScan {
-    /// Detections for the test period (warm-up bars count as normal).
-    pub fn test_detections(&self, rule: &AlertRule) -> Vec<Detection> {
-        self.scores[self.test_start..].iter().map(|s| rule.classify(s.unwrap_or(PriceVolumeScore::ZERO))).collect()
+    /// Raw scores of the test period (warm-up bars count as 0).
+    pub fn test_scores(&self) -> Vec<f64> {
+        self.scores[self.test_start..].iter().map(|s| s.as_ref().map_or(0.0, |x| x.score)).collect()
+    }
+
+    /// Which test-period bars are hits at `threshold` (warm-up bars never are).
+    pub fn test_hits(&self, threshold: f64) -> Vec<bool> {
+        self.scores[self.test_start..]
+            .iter()
+            .map(|s| s.as_ref().is_some_and(|x| x.kind_at(threshold).is_anomaly()))
+            .collect()
     }
 }
 
@@ -386,9 +456,9 @@ mod tests {
             .map(|i| friday + Duration::minutes(i))
             .chain((0..10).map(|i| monday + Duration::minutes(i)))
             .collect();
-        let hit = PriceVolumeScore { price_z: 9.0, volume_z: 0.0 };
-        let mut scores = vec![Some(PriceVolumeScore::ZERO); 20];
-        scores[9] = Some(hit);
+        let hit = crate::detect::PriceVolumeScore { price_z: 9.0, volume_z: 0.0 }.scored();
+        let mut scores = vec![Some(crate::detect::PriceVolumeScore::ZERO.scored()); 20];
+        scores[9] = Some(hit.clone());
         scores[10] = Some(hit);
         let symbol = SymbolScan {
             symbol: "X".into(),
@@ -400,7 +470,7 @@ mod tests {
             patterns: None,
             excluded_from_metrics: None,
         };
-        let found = alerts(&[symbol], &AlertRule::uniform(3.0).unwrap(), 3);
+        let found = alerts(&[symbol], 3.0, 3, None);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!((found[0].start, found[1].start), (friday + Duration::minutes(9), monday));
     }

@@ -25,14 +25,10 @@ use serde::Serialize;
 
 #[cfg(doc)]
 use super::MIN_FITTED_THRESHOLD;
-use super::{Estimator, MIN_TRAINING_SCORES, SESSION_GAP_FACTOR};
+use super::{Estimator, MIN_TRAINING_SCORES, PriceVolumeFactory, SESSION_GAP_FACTOR};
+use crate::alert::{AlertInterval, BarDetector, BarDetectorFactory, IntervalMerger, Source};
 use crate::data::CsvRow;
 use crate::detect::threshold::StreamingQuantile;
-use crate::detect::{
-    AlertInterval, AlertRule, IntervalMerger, PriceVolumeConfig, PriceVolumeDetector, PriceVolumeScore, RollingMad,
-    RollingZScorePair,
-};
-use crate::detect::{EwmaZScore, Paired};
 use crate::error::{Error, Result};
 use crate::eval::ConfusionMatrix;
 
@@ -121,41 +117,8 @@ pub struct StreamSummary {
     pub threshold_source: String,
 }
 
-enum AnyDetector {
-    ZScore(PriceVolumeDetector<RollingZScorePair>),
-    Mad(PriceVolumeDetector<Paired<RollingMad>>),
-    Ewma(PriceVolumeDetector<Paired<EwmaZScore>>),
-}
-
-impl AnyDetector {
-    fn new(estimator: Estimator, window: usize) -> Result<Self> {
-        let cfg = PriceVolumeConfig::for_bars(window);
-        Ok(match estimator {
-            Estimator::ZScore => Self::ZScore(PriceVolumeDetector::zscore(cfg)?),
-            Estimator::Mad => Self::Mad(PriceVolumeDetector::mad(cfg)?),
-            Estimator::Ewma => Self::Ewma(PriceVolumeDetector::ewma(cfg)?),
-        })
-    }
-
-    fn process(&mut self, price: f64, volume: f64) -> Result<Option<PriceVolumeScore>> {
-        match self {
-            Self::ZScore(d) => d.process(price, volume),
-            Self::Mad(d) => d.process(price, volume),
-            Self::Ewma(d) => d.process(price, volume),
-        }
-    }
-
-    fn set_reference_price(&mut self, price: f64) -> Result<()> {
-        match self {
-            Self::ZScore(d) => d.set_reference_price(price),
-            Self::Mad(d) => d.set_reference_price(price),
-            Self::Ewma(d) => d.set_reference_price(price),
-        }
-    }
-}
-
 struct SymbolState {
-    detector: AnyDetector,
+    detector: Box<dyn BarDetector>,
     merger: IntervalMerger,
     previous: CsvRow,
     /// Running median of the spacing between bars, in seconds.
@@ -190,13 +153,15 @@ impl StreamScan {
     /// A scan of the file `file` (named in messages); `labelled` when the
     /// file has a label column.
     pub fn new(config: StreamConfig, file: impl Into<String>, labelled: bool) -> Result<Self> {
-        AnyDetector::new(config.estimator, config.window)?;
+        Self::factory(&config).build(&[])?;
         if !(config.threshold_floor.is_finite() && config.threshold_floor > 0.0) {
             return Err(Error::param("threshold_floor", config.threshold_floor, "must be a finite number > 0"));
         }
         let quantile = match config.threshold {
             StreamThreshold::Fixed(t) => {
-                AlertRule::uniform(t).map_err(|_| Error::param("threshold", t, "must be a finite number > 0"))?;
+                if !(t.is_finite() && t > 0.0) {
+                    return Err(Error::param("threshold", t, "must be a finite number > 0"));
+                }
                 None
             }
             StreamThreshold::RunningQuantile(c) => {
@@ -222,6 +187,10 @@ impl StreamScan {
         })
     }
 
+    fn factory(config: &StreamConfig) -> PriceVolumeFactory {
+        PriceVolumeFactory { estimator: config.estimator, window: config.window }
+    }
+
     /// The threshold now in force (`None` while a running quantile warms up).
     pub fn threshold(&self) -> Option<f64> {
         match (self.config.threshold, &self.quantile) {
@@ -241,12 +210,12 @@ impl StreamScan {
         let state = match self.symbols.get_mut(&row.symbol) {
             Some(state) => state,
             None => {
-                let mut detector = AnyDetector::new(self.config.estimator, self.config.window)?;
-                let score = detector.process(row.bar.close, row.bar.volume)?;
+                let mut detector = Self::factory(&self.config).build(&[])?;
+                let score = detector.process(&row.bar)?;
                 debug_assert!(score.is_none(), "the first bar is never scored");
                 let state = SymbolState {
                     detector,
-                    merger: IntervalMerger::new(row.symbol.to_string(), self.config.merge_gap),
+                    merger: IntervalMerger::new(Source::Bars, Arc::clone(&row.symbol), self.config.merge_gap),
                     previous: row.clone(),
                     spacing: StreamingQuantile::new(0.5)?,
                     in_event: false,
@@ -280,12 +249,12 @@ impl StreamScan {
             if let Some(closed) = state.merger.finish() {
                 step.closed = Some(closed);
             }
-            state.detector.set_reference_price(row.bar.open)?;
+            state.detector.new_session(&row.bar)?;
         }
         state.spacing.update(spacing)?;
-        let score = state.detector.process(row.bar.close, row.bar.volume)?;
-        if let (Some(s), Some(q)) = (score, self.quantile.as_mut()) {
-            q.update(s.score())?;
+        let score = state.detector.process(&row.bar)?;
+        if let (Some(s), Some(q)) = (&score, self.quantile.as_mut()) {
+            q.update(s.score)?;
         }
         let active = score.is_some() && threshold.is_some();
         if row.label == Some(true) && !state.in_event {
@@ -294,11 +263,11 @@ impl StreamScan {
             self.events += usize::from(active);
         }
         state.in_event = row.label == Some(true);
-        if let (Some(s), Some(th)) = (score, threshold) {
-            let detection = AlertRule::uniform(th)?.classify(s);
+        if let (Some(s), Some(th)) = (&score, threshold) {
+            let hit = s.kind_at(th).is_anomaly();
             self.scored += 1;
             self.last_threshold = Some(th);
-            if let Some(closed) = state.merger.push(t, &detection) {
+            if let Some(closed) = state.merger.push(t, s, th) {
                 debug_assert!(step.closed.is_none(), "a session break closes before a new hit");
                 step.closed = Some(closed);
             }
@@ -306,8 +275,8 @@ impl StreamScan {
                 (false, _) => {}
                 (true, None) => self.excluded += 1,
                 (true, Some(label)) => {
-                    self.matrix.record(label, detection.is_anomaly());
-                    if label && detection.is_anomaly() && state.event_counted && !state.event_detected {
+                    self.matrix.record(label, hit);
+                    if label && hit && state.event_counted && !state.event_detected {
                         state.event_detected = true;
                         self.detected += 1;
                     }

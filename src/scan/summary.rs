@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::SymbolScan;
+use crate::alert::AlertInterval;
 use crate::data::AnomalyPattern;
-use crate::detect::{AlertInterval, AlertRule};
 use crate::error::Result;
 use crate::eval::{ConfusionMatrix, average_precision, event_report, events_from_labels, point_adjust, roc_auc};
 
@@ -59,14 +59,13 @@ pub struct Summary {
 
 impl Summary {
     /// Computes the metrics of the test period.
-    pub(crate) fn compute(symbols: &[SymbolScan], alerts: &[AlertInterval], rule: &AlertRule) -> Result<Self> {
+    pub(crate) fn compute(symbols: &[SymbolScan], alerts: &[AlertInterval], threshold: f64) -> Result<Self> {
         let labelled = symbols.iter().all(|s| s.labels.is_some());
         let test_bars = symbols.iter().map(|s| s.scores.len() - s.test_start).sum();
         let excluded_bars = symbols
             .iter()
             .filter_map(|s| s.excluded_from_metrics.as_ref().map(|e| e[s.test_start..].iter().filter(|&&x| x).count()))
             .sum();
-        let threshold = rule.price();
         let mut summary = Summary {
             labelled,
             precision: None,
@@ -95,8 +94,8 @@ impl Summary {
         let mut on_events = 0;
         for s in symbols {
             let labels = &s.labels.as_ref().expect("labelled")[s.test_start..];
-            let detections = s.test_detections(rule);
-            let predicted: Vec<bool> = detections.iter().map(|d| d.is_anomaly()).collect();
+            let scores = s.test_scores();
+            let predicted = s.test_hits(threshold);
             let evs = events_from_labels(labels);
             let report = event_report(&evs, &predicted)?;
             events += report.events;
@@ -116,7 +115,7 @@ impl Summary {
                     entry.detected += usize::from(delay.is_some());
                 }
             }
-            for a in alerts.iter().filter(|a| a.symbol == s.symbol) {
+            for a in alerts.iter().filter(|a| *a.symbol == *s.symbol) {
                 let hit = evs.iter().any(|e| {
                     let (es, ee) = (s.timestamps[s.test_start + e.start], s.timestamps[s.test_start + e.end]);
                     a.start <= ee && es <= a.end
@@ -132,7 +131,7 @@ impl Summary {
                 adjusted.push(adjusted_here[i]);
                 all_labels.push(labels[i]);
                 all_pred.push(predicted[i]);
-                all_scores.push(detections[i].score);
+                all_scores.push(scores[i]);
             }
         }
         per_pattern.sort_by_key(|p| p.pattern);

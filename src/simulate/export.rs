@@ -1,63 +1,19 @@
-//! Getting simulated data out: a polars `DataFrame`, CSV and Parquet.
+//! Getting simulated data out as CSV (a polars `DataFrame` and Parquet are in
+//! [`super::frame`], behind the `parquet` feature).
 //!
 //! The bars table has one row per bar and symbol with the columns
 //! `timestamp, symbol, open, high, low, close, volume, label, pattern`:
 //! `label` is 1 inside a bar-visible anomaly and 0 elsewhere, `pattern` names
 //! it (empty when normal). The CSV is exactly what
 //! [`crate::data::BarCsv`] and the examples' `--input` read back.
-//! CSV output is byte-stable for a seed; Parquet bytes are not (compression
-//! metadata), so compare Parquet files by content.
+//! CSV output is byte-stable for a seed.
 
 use std::path::Path;
-
-use polars::prelude::*;
 
 use super::SimulatedMarket;
 use crate::error::{Error, Result};
 
 impl SimulatedMarket {
-    /// All bars as a polars `DataFrame` (timestamp as UTC datetime in ms).
-    pub fn bars_frame(&self) -> Result<DataFrame> {
-        let mut symbol = Vec::new();
-        let mut ts = Vec::new();
-        let (mut open, mut high, mut low, mut close, mut volume) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut label = Vec::new();
-        let mut pattern: Vec<Option<&'static str>> = Vec::new();
-        for s in &self.series {
-            let patterns = self.bar_patterns(s.symbol());
-            for (b, p) in s.bars().iter().zip(patterns) {
-                symbol.push(s.symbol().to_string());
-                ts.push(b.timestamp.timestamp_millis());
-                open.push(b.open);
-                high.push(b.high);
-                low.push(b.low);
-                close.push(b.close);
-                volume.push(b.volume);
-                label.push(p.is_some());
-                pattern.push(p.map(|p| p.name()));
-            }
-        }
-        let height = ts.len();
-        let timestamp = Column::new("timestamp".into(), ts)
-            .cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC)))?;
-        let frame = DataFrame::new(
-            height,
-            vec![
-                timestamp,
-                Column::new("symbol".into(), symbol),
-                Column::new("open".into(), open),
-                Column::new("high".into(), high),
-                Column::new("low".into(), low),
-                Column::new("close".into(), close),
-                Column::new("volume".into(), volume),
-                Column::new("label".into(), label),
-                Column::new("pattern".into(), pattern),
-            ],
-        )?;
-        Ok(frame)
-    }
-
     /// Writes all bars as CSV (RFC 3339 timestamps, label 0/1).
     pub fn write_bars_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
@@ -82,15 +38,6 @@ impl SimulatedMarket {
             }
         }
         w.flush().map_err(|e| Error::io(path, e))
-    }
-
-    /// Writes all bars as Parquet (via polars).
-    pub fn write_bars_parquet(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let mut frame = self.bars_frame()?;
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-        ParquetWriter::new(file).finish(&mut frame)?;
-        Ok(())
     }
 
     /// Writes the labels as CSV: `symbol, class, pattern, start, end`.

@@ -26,6 +26,8 @@ mod calendar;
 mod effects;
 mod events;
 pub mod export;
+#[cfg(feature = "parquet")]
+pub mod frame;
 mod headlines;
 pub mod microstructure;
 pub mod rng;

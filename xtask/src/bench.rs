@@ -43,6 +43,8 @@ pub struct Suite {
     pub compared: &'static [&'static str],
     /// What one criterion "element" is.
     pub element: &'static str,
+    /// Cargo features the bench needs (`required-features` in Cargo.toml).
+    pub features: &'static [&'static str],
 }
 
 /// The suites, in the order they run.
@@ -54,6 +56,7 @@ pub const SUITES: &[Suite] = &[
         baseline: "seed",
         compared: &["optimized"],
         element: "ticks",
+        features: &[],
     },
     Suite {
         bench: "csv_load",
@@ -62,6 +65,7 @@ pub const SUITES: &[Suite] = &[
         baseline: "polars_1_thread",
         compared: &["ours"],
         element: "rows",
+        features: &["parquet"],
     },
 ];
 
@@ -76,12 +80,17 @@ pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
 
 fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {
     let bench = suite.bench;
-    let command = format!("cargo bench --bench {bench} -- --noplot");
+    let features = suite.features.join(",");
+    let mut args = vec!["bench", "--bench", bench];
+    if !features.is_empty() {
+        args.extend(["--features", features.as_str()]);
+    }
+    let command = format!("cargo {} -- --noplot", args.join(" "));
     let started = if no_run {
         SystemTime::UNIX_EPOCH
     } else {
         let started = SystemTime::now();
-        process::run(process::cargo().args(["bench", "--bench", bench, "--", "--noplot"]))?;
+        process::run(process::cargo().args(&args).args(["--", "--noplot"]))?;
         started
     };
 

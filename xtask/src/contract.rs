@@ -13,8 +13,25 @@ use crate::process;
 
 const DIR: &str = "target/contract";
 const RATES: [&str; 5] = ["precision", "recall", "f1", "pr_auc", "roc_auc"];
-const ALERT_FIELDS: [&str; 8] =
-    ["symbol", "start", "end", "peak_score", "type", "confidence", "threshold", "explanation"];
+/// The alert line of GUIDE §8 (the alert model's `AlertInterval`).
+const ALERT_FIELDS: [&str; 16] = [
+    "symbol",
+    "start",
+    "end",
+    "peak_at",
+    "hits",
+    "source",
+    "type",
+    "peak_score",
+    "probability",
+    "confidence",
+    "confidence_level",
+    "threshold",
+    "explained",
+    "explained_by",
+    "explanation",
+    "evidence",
+];
 
 pub fn run() -> Result<()> {
     fs::create_dir_all(DIR)?;
@@ -148,10 +165,16 @@ fn check_lines(stdout: &str, labelled: bool) -> Result<Value> {
         for field in ALERT_FIELDS {
             ensure!(alert.get(field).is_some(), "alert line lacks `{field}`: {alert}");
         }
-        for field in ["start", "end"] {
+        for field in ["start", "end", "peak_at"] {
             let t = alert[field].as_str().unwrap_or_default();
             ensure!(t.len() == 20 && t.ends_with('Z') && &t[10..11] == "T", "`{field}` is not RFC 3339 UTC: {t}");
         }
+        let unit = |v: &Value| v.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x));
+        ensure!(alert["probability"].is_null() || unit(&alert["probability"]), "`probability` not in [0, 1]: {alert}");
+        ensure!(unit(&alert["confidence"]), "`confidence` not in [0, 1]: {alert}");
+        let level = alert["confidence_level"].as_str().unwrap_or_default();
+        ensure!(["low", "medium", "high"].contains(&level), "`confidence_level` is {level:?}: {alert}");
+        ensure!(alert["explained"].is_boolean() && alert["evidence"].is_object(), "`explained`/`evidence`: {alert}");
     }
     ensure!(summary["labelled"] == Value::Bool(labelled), "expected \"labelled\": {labelled}: {summary}");
     for rate in RATES {
