@@ -120,3 +120,34 @@ fn an_explained_alert_is_kept_and_says_why() {
     assert_eq!(line["explained_by"]["reason"], "earnings headline one minute earlier");
     assert_eq!(serde_json::to_value(&report.alerts[1]).unwrap()["explained"], false);
 }
+
+#[test]
+fn a_target_false_positive_rate_is_met_on_normal_bars_of_the_test_period() {
+    let inputs = market();
+    let config = ScanConfig {
+        threshold: ThresholdChoice::TargetFalsePositiveRate(0.01),
+        threshold_floor: 0.1,
+        ..ScanConfig::default()
+    };
+    let report = scan(&inputs, &config).unwrap();
+    assert!(report.threshold_source.contains("training scores of bars labelled normal"), "{}", report.threshold_source);
+    let (mut normal, mut false_alarms) = (0usize, 0usize);
+    for s in &report.symbols {
+        let labels = &s.labels.as_ref().unwrap()[s.test_start..];
+        for (&label, hit) in labels.iter().zip(s.test_hits(report.threshold)) {
+            if !label {
+                normal += 1;
+                false_alarms += usize::from(hit);
+            }
+        }
+    }
+    let realised = false_alarms as f64 / normal as f64;
+    assert!((0.003..0.03).contains(&realised), "realised false-positive rate {realised}");
+
+    // Without labels there is nothing to fit it on: a clear error, not a guess.
+    let unlabelled: Vec<ScanInput> = inputs.iter().map(|i| ScanInput::unlabelled(i.series.clone())).collect();
+    let e = scan(&unlabelled, &config).unwrap_err().to_string();
+    assert!(e.contains("`threshold`") && e.contains("needs labels"), "{e}");
+    let bad = ScanConfig { threshold: ThresholdChoice::TargetFalsePositiveRate(0.9), ..config };
+    assert!(scan(&inputs, &bad).unwrap_err().to_string().contains("`fpr`"));
+}

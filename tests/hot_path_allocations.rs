@@ -8,6 +8,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use llm_anomaly::alert::{BarDetector, IntervalMerger, Source};
+use llm_anomaly::data::Bar;
 use llm_anomaly::detect::{AlertRule, MultiSymbolMonitor, PriceVolumeConfig, PriceVolumeDetector};
 
 /// Counts every allocation and reallocation made by this process.
@@ -94,6 +96,30 @@ fn processing_ticks_allocates_nothing() {
     });
     assert_eq!(count, 0, "monitor: {count} allocations in the hot path");
     assert!(flagged > 0);
+
+    // The alert model: bars through `BarDetector` into a merger, scored
+    // with their evidence; only a closing interval may allocate (it names
+    // its symbol), so the hits are merged into one open interval here.
+    let mut detector = PriceVolumeDetector::zscore(PriceVolumeConfig::for_bars(100)).unwrap();
+    let mut merger = IntervalMerger::new(Source::Bars, "ACME", usize::MAX);
+    let t0 = chrono::DateTime::UNIX_EPOCH;
+    let bars: Vec<Bar> = (0..20_000)
+        .map(|k| {
+            let (price, volume) = tick(k);
+            Bar::new(t0 + chrono::Duration::minutes(k as i64), price, price, price, price, volume).unwrap()
+        })
+        .collect();
+    let mut hits = 0;
+    let count = allocations_in(|| {
+        for bar in &bars {
+            if let Some(scored) = BarDetector::process(&mut detector, bar).unwrap() {
+                hits += usize::from(scored.kind_at(3.0).is_anomaly());
+                assert!(merger.push(bar.timestamp, &scored, 3.0).is_none());
+            }
+        }
+    });
+    assert_eq!(count, 0, "alert model: {count} allocations in the hot path");
+    assert!(hits > 0 && merger.finish().is_some_and(|a| a.hits == hits));
 
     // The counter works: a new symbol is registered with an allocation.
     assert!(

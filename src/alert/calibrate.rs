@@ -84,6 +84,7 @@ impl Calibrator {
         Ok(Self { knots, cdf, lower_scale: pick(lower), upper_scale: pick(upper), reference: n })
     }
 
+    // ANCHOR: probability
     /// `P(reference score ≤ score)`, strictly increasing, in (0, 1) (rounds
     /// to 1 far in the upper tail). NaN gives NaN.
     pub fn probability(&self, score: f64) -> f64 {
@@ -101,6 +102,7 @@ impl Calibrator {
             1.0 - self.cdf_at_or_below(score)
         }
     }
+    // ANCHOR_END: probability
 
     /// Number of reference scores it was fitted on.
     pub fn reference_len(&self) -> usize {

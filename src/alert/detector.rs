@@ -18,6 +18,7 @@ use super::Scored;
 use crate::data::Bar;
 use crate::error::Result;
 
+// ANCHOR: bar_detector
 /// A detector of one symbol's bars.
 pub trait BarDetector {
     /// Scores `bar` (`None` while warming up), then, for a streaming
@@ -28,16 +29,6 @@ pub trait BarDetector {
     /// weekend or a maintenance pause); the default does nothing.
     fn new_session(&mut self, _first_bar: &Bar) -> Result<()> {
         Ok(())
-    }
-}
-
-impl<D: BarDetector + ?Sized> BarDetector for Box<D> {
-    fn process(&mut self, bar: &Bar) -> Result<Option<Scored>> {
-        (**self).process(bar)
-    }
-
-    fn new_session(&mut self, first_bar: &Bar) -> Result<()> {
-        (**self).new_session(first_bar)
     }
 }
 
@@ -56,4 +47,15 @@ pub trait BarDetectorFactory {
 
     /// A short description for reports, e.g. `ZScore, window 500 bars`.
     fn describe(&self) -> String;
+}
+// ANCHOR_END: bar_detector
+
+impl<D: BarDetector + ?Sized> BarDetector for Box<D> {
+    fn process(&mut self, bar: &Bar) -> Result<Option<Scored>> {
+        (**self).process(bar)
+    }
+
+    fn new_session(&mut self, first_bar: &Bar) -> Result<()> {
+        (**self).new_session(first_bar)
+    }
 }

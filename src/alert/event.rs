@@ -28,6 +28,7 @@ impl Scored {
         Self { score, kind, evidence }
     }
 
+    // ANCHOR: kind_at
     /// The kind at `threshold`: [`AnomalyType::Normal`] unless
     /// `score > threshold`. For price/volume evidence the z-scores decide:
     /// price only → `price_spike`, volume surge only → `volume_surge`,
@@ -47,6 +48,7 @@ impl Scored {
             _ => self.kind,
         }
     }
+    // ANCHOR_END: kind_at
 }
 
 /// A scored observation placed in time, for one symbol (or none: a

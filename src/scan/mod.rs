@@ -55,6 +55,10 @@ pub enum ThresholdChoice {
     /// The `1 − c` quantile of the training-period scores; with fewer than
     /// [`MIN_TRAINING_SCORES`] of them, [`FALLBACK_THRESHOLD`] instead.
     Contamination(f64),
+    /// The `1 − fpr` quantile of the scores of the training bars labelled
+    /// normal, so that about a share `fpr` of normal bars alerts (needs
+    /// labels; the same fallback and floor as `Contamination`).
+    TargetFalsePositiveRate(f64),
 }
 
 /// Settings of a scan.
@@ -221,6 +225,9 @@ impl ScanConfig {
             ThresholdChoice::Contamination(c) if !(c > 0.0 && c <= 0.5) => {
                 Err(Error::param("contamination", c, "must be in (0, 0.5]"))
             }
+            ThresholdChoice::TargetFalsePositiveRate(f) if !(f > 0.0 && f <= 0.5) => {
+                Err(Error::param("fpr", f, "must be in (0, 0.5]"))
+            }
             _ => Ok(()),
         }
     }
@@ -359,44 +366,67 @@ fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
 }
 
 fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig, warm_up: usize) -> Result<(f64, String)> {
-    match config.threshold {
-        ThresholdChoice::Fixed(t) => Ok((t, format!("fixed at {t}"))),
+    // (scores, quantile level, what they are, the same for the fallback message)
+    let (train, level, what, bars): (Vec<f64>, f64, &str, &str) = match config.threshold {
+        ThresholdChoice::Fixed(t) => return Ok((t, format!("fixed at {t}"))),
         ThresholdChoice::Contamination(c) => {
-            let train: Vec<f64> = training_scores(symbols).collect();
-            if train.len() < MIN_TRAINING_SCORES {
-                return Ok((
-                    FALLBACK_THRESHOLD,
-                    format!(
-                        "fixed at {FALLBACK_THRESHOLD}: the training period has only {} scored bars after the {}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
-                        train.len(),
-                        warm_up
-                    ),
-                ));
-            }
-            let q = QuantileThreshold::contamination(&train, c)?;
-            let fitted = format!("{:.1}th percentile of {} training scores", 100.0 * (1.0 - c), train.len());
-            let floor = config.threshold_floor;
-            if q.value() < floor {
-                let flat = train.iter().filter(|&&x| x == 0.0).count();
-                return Ok((
-                    floor,
-                    format!(
-                        "raised to the floor {floor}: the {fitted} is {:.3}{}",
-                        q.value(),
-                        if flat > 0 {
-                            format!(
-                                "; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
-                                100.0 * flat as f64 / train.len() as f64
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ));
-            }
-            Ok((q.value(), fitted))
+            (training_scores(symbols).collect(), 1.0 - c, "training scores", "scored bars")
         }
+        ThresholdChoice::TargetFalsePositiveRate(f) => {
+            if symbols.iter().any(|s| s.labels.is_none()) {
+                return Err(Error::param(
+                    "threshold",
+                    format!("target false-positive rate {f}"),
+                    "needs labels: it is fitted on the scores of the training bars labelled normal",
+                ));
+            }
+            let what = "training scores of bars labelled normal";
+            (normal_training_scores(symbols).collect(), 1.0 - f, what, "scored bars labelled normal")
+        }
+    };
+    if train.len() < MIN_TRAINING_SCORES {
+        return Ok((
+            FALLBACK_THRESHOLD,
+            format!(
+                "fixed at {FALLBACK_THRESHOLD}: the training period has only {} {bars} after the {warm_up}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
+                train.len(),
+            ),
+        ));
     }
+    let q = QuantileThreshold::target_false_positive_rate(&train, 1.0 - level)?;
+    let fitted = format!("{:.1}th percentile of {} {what}", 100.0 * level, train.len());
+    let floor = config.threshold_floor;
+    if q.value() < floor {
+        let flat = train.iter().filter(|&&x| x == 0.0).count();
+        return Ok((
+            floor,
+            format!(
+                "raised to the floor {floor}: the {fitted} is {:.3}{}",
+                q.value(),
+                if flat > 0 {
+                    format!(
+                        "; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
+                        100.0 * flat as f64 / train.len() as f64
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        ));
+    }
+    Ok((q.value(), fitted))
+}
+
+/// The raw scores of the training bars labelled normal (unknown labels left out).
+fn normal_training_scores(symbols: &[SymbolScan]) -> impl Iterator<Item = f64> + '_ {
+    symbols.iter().flat_map(|s| {
+        let labels = s.labels.as_deref().unwrap_or(&[]);
+        let excluded = s.excluded_from_metrics.as_deref();
+        (0..s.test_start).filter_map(move |i| {
+            let normal = labels.get(i) == Some(&false) && excluded.is_none_or(|e| !e[i]);
+            s.scores[i].as_ref().filter(|_| normal).map(|x| x.score)
+        })
+    })
 }
 
 fn alerts(

@@ -129,9 +129,13 @@ struct SymbolState {
     event_detected: bool,
 }
 
+/// Makes the detector of a new symbol.
+type DetectorBuilder = Box<dyn Fn() -> Result<Box<dyn BarDetector>>>;
+
 /// The scan (see [the module documentation](self)).
 pub struct StreamScan {
     config: StreamConfig,
+    build: DetectorBuilder,
     file: String,
     /// Hashed with foldhash, as in the multi-symbol monitor: one lookup per row.
     symbols: HashMap<Arc<str>, SymbolState, RandomState>,
@@ -150,10 +154,24 @@ pub struct StreamScan {
 const MIN_SPACINGS: usize = 10;
 
 impl StreamScan {
-    /// A scan of the file `file` (named in messages); `labelled` when the
-    /// file has a label column.
+    /// A scan of the file `file` (named in messages) with the price/volume
+    /// detector of `config`; `labelled` when the file has a label column.
     pub fn new(config: StreamConfig, file: impl Into<String>, labelled: bool) -> Result<Self> {
-        Self::factory(&config).build(&[])?;
+        let factory = PriceVolumeFactory { estimator: config.estimator, window: config.window };
+        Self::with_factory(config, factory, file, labelled)
+    }
+
+    /// A scan with any streaming detector (`config.estimator` and
+    /// `config.window` are not used). A stream has no training period, so
+    /// `factory` gets no training bars: a batch detector that needs them
+    /// fails here, with its own error.
+    pub fn with_factory<F>(config: StreamConfig, factory: F, file: impl Into<String>, labelled: bool) -> Result<Self>
+    where
+        F: BarDetectorFactory + 'static,
+        F::Detector: 'static,
+    {
+        let build: DetectorBuilder = Box::new(move || Ok(Box::new(factory.build(&[])?) as Box<dyn BarDetector>));
+        build()?;
         if !(config.threshold_floor.is_finite() && config.threshold_floor > 0.0) {
             return Err(Error::param("threshold_floor", config.threshold_floor, "must be a finite number > 0"));
         }
@@ -173,6 +191,7 @@ impl StreamScan {
         };
         Ok(Self {
             config,
+            build,
             file: file.into(),
             symbols: HashMap::default(),
             quantile,
@@ -185,10 +204,6 @@ impl StreamScan {
             excluded: 0,
             last_threshold: None,
         })
-    }
-
-    fn factory(config: &StreamConfig) -> PriceVolumeFactory {
-        PriceVolumeFactory { estimator: config.estimator, window: config.window }
     }
 
     /// The threshold now in force (`None` while a running quantile warms up).
@@ -210,7 +225,7 @@ impl StreamScan {
         let state = match self.symbols.get_mut(&row.symbol) {
             Some(state) => state,
             None => {
-                let mut detector = Self::factory(&self.config).build(&[])?;
+                let mut detector = (self.build)()?;
                 let score = detector.process(&row.bar)?;
                 debug_assert!(score.is_none(), "the first bar is never scored");
                 let state = SymbolState {

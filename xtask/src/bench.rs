@@ -81,7 +81,7 @@ pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
 fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {
     let bench = suite.bench;
     let features = suite.features.join(",");
-    let mut args = vec!["bench", "--bench", bench];
+    let mut args = vec!["bench", "-p", "llm-anomaly-bench", "--bench", bench];
     if !features.is_empty() {
         args.extend(["--features", features.as_str()]);
     }

@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [CASES]`: the long run of the parsers' property tests
-//! (`tests/fuzz_parsers.rs`), 10^6 generated inputs per property by default,
+//! (`benches/fuzz_parsers.rs`), 10^6 generated inputs per property by default,
 //! in release mode. CI runs the same tests with proptest's default count.
 
 use anyhow::{Context, Result};
@@ -18,7 +18,17 @@ pub fn run(args: &[&str]) -> Result<()> {
     let started = std::time::Instant::now();
     process::run(
         process::cargo()
-            .args(["test", "--release", "--test", "fuzz_parsers", "--", "--test-threads", "2"])
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "llm-anomaly-bench",
+                "--test",
+                "fuzz_parsers",
+                "--",
+                "--test-threads",
+                "2",
+            ])
             .env("PROPTEST_CASES", cases.to_string())
             .env("PROPTEST_MAX_SHRINK_ITERS", "10000"),
     )?;
