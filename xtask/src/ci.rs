@@ -67,28 +67,16 @@ fn fmt() -> Result<()> {
 
 /// The full set: every feature, so code behind `parquet` is linted too.
 fn clippy_full() -> Result<()> {
-    process::run(process::cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    clippy("--all-features")
 }
 
 /// The slim set a user of the streaming detectors alone builds.
 fn clippy_slim() -> Result<()> {
-    process::run(process::cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--no-default-features",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    clippy("--no-default-features")
+}
+
+fn clippy(features: &str) -> Result<()> {
+    process::run(process::cargo().args(["clippy", "--workspace", "--all-targets", features, "--", "-D", "warnings"]))
 }
 
 fn test() -> Result<()> {
