@@ -110,7 +110,7 @@ fn an_explained_alert_is_kept_and_says_why() {
     let before = report.alerts.len();
     let first = &mut report.alerts[0];
     first.mark_explained(Explained {
-        by: Source::Text,
+        source: Source::Text,
         reason: "earnings headline one minute earlier".into(),
         evidence: Evidence::feature("minutes_after_headline", 1.0),
     });

@@ -112,6 +112,15 @@ fn the_range_detector_reaches_alerts_calibration_and_json() {
     assert_eq!((crashes.events, crashes.detected), (4, 2), "{crashes:?}");
     // These are the numbers the Rust-implementation page quotes.
     assert_eq!(report.summary.alerts, 7, "{:?}", report.summary);
+    let (mut alerted, mut labelled) = (0, 0);
+    for sym in &report.symbols {
+        let labels = &sym.labels.as_ref().unwrap()[sym.test_start..];
+        for (hit, &label) in sym.test_hits(report.threshold).into_iter().zip(labels) {
+            alerted += usize::from(hit);
+            labelled += usize::from(hit && label);
+        }
+    }
+    assert_eq!((alerted, labelled), (13, 9));
     approx::assert_abs_diff_eq!(report.summary.precision.unwrap(), 9.0 / 13.0, epsilon = 1e-12);
 
     // Calibrated on the training scores: probabilities in (0, 1], rising with the peak score.

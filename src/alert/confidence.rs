@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `score / (score + threshold)` for a score ≥ 0 and a threshold > 0:
+/// `score / (score + threshold)` for a threshold > 0 (a negative score
+/// counts as 0, so the result is in [0, 1)):
 /// 0.5 exactly at the threshold, 0.6 at 1.5 times it, 0.75 at 3 times it,
 /// → 1 far above it; strictly increasing in the score. It says how clearly
 /// the threshold was crossed, not how likely the event is an anomaly (that

@@ -39,7 +39,9 @@ pub trait BarDetectorFactory {
 
     /// A detector for one symbol. `training` holds the symbol's bars of the
     /// training period: a batch detector is fitted on them (and only on
-    /// them), a streaming detector may ignore them.
+    /// them), a streaming detector may ignore them. It may be empty (a
+    /// symbol whose bars all follow the cutoff, or a stream scan): a batch
+    /// detector then returns an error that names itself.
     fn build(&self, training: &[Bar]) -> Result<Self::Detector>;
 
     /// Bars scored as `None` at the start (the warm-up), for reports.
@@ -47,6 +49,12 @@ pub trait BarDetectorFactory {
 
     /// A short description for reports, e.g. `ZScore, window 500 bars`.
     fn describe(&self) -> String;
+
+    /// The threshold used when the training period is too short to fit a
+    /// quantile, in this detector's score units (default: z = 4).
+    fn fallback_threshold(&self) -> f64 {
+        crate::scan::FALLBACK_THRESHOLD
+    }
 }
 // ANCHOR_END: bar_detector
 

@@ -17,7 +17,7 @@ use super::{AnomalyType, Calibrator, ConfidenceLevel, Evidence, Explanation, Kin
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Explained {
     /// The stage that explained it.
-    pub by: Source,
+    pub source: Source,
     /// In words, for the analyst.
     pub reason: String,
     /// What the explanation rests on.
@@ -142,7 +142,9 @@ impl IntervalMerger {
 
     /// Feeds one observation, classified at `threshold` (see
     /// [`Scored::kind_at`]); returns an interval when one has just closed.
-    /// Allocation-free unless an interval closes.
+    /// Allocation-free unless an interval closes, for evidence that owns no
+    /// heap data (price/volume, a feature with a literal name); evidence
+    /// that does is cloned at each new peak.
     pub fn push(&mut self, timestamp: DateTime<Utc>, scored: &Scored, threshold: f64) -> Option<AlertInterval> {
         self.push_classified(timestamp, scored.kind_at(threshold), scored, threshold)
     }
@@ -261,7 +263,7 @@ mod tests {
             (Source::Text, AnomalyType::PumpSpam, 2, 0.9)
         );
         alert.mark_explained(Explained {
-            by: Source::Fusion,
+            source: Source::Fusion,
             reason: "a listing announcement at the same minute".into(),
             evidence: Evidence::feature("news_match", 1.0),
         });
@@ -269,7 +271,7 @@ mod tests {
         assert_eq!(json["explained"], true);
         assert_eq!(json["type"], "pump_spam");
         assert_eq!(json["source"], "text");
-        assert_eq!(json["explained_by"]["by"], "fusion");
+        assert_eq!(json["explained_by"]["source"], "fusion");
         assert_eq!(json["evidence"]["feature"]["name"], "spam_cues");
     }
 

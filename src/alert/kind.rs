@@ -94,6 +94,10 @@ impl std::fmt::Display for AnomalyType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct KindSet(u32);
 
+// One bit per kind: the vocabulary may grow to 32 kinds before the set
+// needs a wider integer.
+const _: () = assert!(AnomalyType::ALL.len() <= u32::BITS as usize);
+
 impl KindSet {
     /// Adds a kind.
     #[inline]
@@ -130,6 +134,31 @@ impl KindSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_lists_every_kind_once_in_declaration_order() {
+        // A new variant must be added to `ALL` (and to `name`): this match
+        // stops compiling until it is listed here too.
+        let position = |k: AnomalyType| match k {
+            AnomalyType::Normal => 0,
+            AnomalyType::VolumeSurge => 1,
+            AnomalyType::PriceSpike => 2,
+            AnomalyType::PatternAnomaly => 3,
+            AnomalyType::ManipulationSuspected => 4,
+            AnomalyType::PumpSpam => 5,
+            AnomalyType::FakeInsider => 6,
+            AnomalyType::PromptInjection => 7,
+            AnomalyType::PumpAndDump => 8,
+            AnomalyType::WashTrading => 9,
+            AnomalyType::Spoofing => 10,
+            AnomalyType::WhaleMovement => 11,
+            AnomalyType::FlashCrash => 12,
+        };
+        for (i, k) in AnomalyType::ALL.into_iter().enumerate() {
+            assert_eq!(position(k), i, "{k}");
+            assert_eq!(k as usize, i, "{k}");
+        }
+    }
 
     #[test]
     fn names_are_the_serde_names() {

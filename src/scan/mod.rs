@@ -49,6 +49,7 @@ pub enum Estimator {
 
 /// How the alert threshold is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ThresholdChoice {
     /// A fixed z-score.
     Fixed(f64),
@@ -244,7 +245,7 @@ pub struct PriceVolumeFactory {
 }
 
 impl BarDetectorFactory for PriceVolumeFactory {
-    type Detector = Box<dyn BarDetector>;
+    type Detector = Box<dyn BarDetector + Send>;
 
     fn build(&self, _training: &[Bar]) -> Result<Self::Detector> {
         let cfg = PriceVolumeConfig::for_bars(self.window);
@@ -270,9 +271,13 @@ pub fn scan(inputs: &[ScanInput], config: &ScanConfig) -> Result<ScanReport> {
 }
 
 /// Runs the scan over all inputs with any detector: `factory` builds one
-/// per symbol from its training bars. `config.estimator` is not used; the
-/// window of `config` is checked against the data as the warm-up of
-/// `factory`.
+/// per symbol from its training bars. `config.estimator` and
+/// `config.window` are not used: every series must be longer than
+/// [`BarDetectorFactory::warm_up`]. Thresholds (fixed, the floor, the
+/// fallback) are in the detector's score units; the defaults suit z-scores.
+/// A batch detector's training scores are in-sample, so the threshold and
+/// the calibrator fitted on them are optimistic for it. A score that is not
+/// finite stops the scan with an error naming the symbol and the bar.
 pub fn scan_with<F: BarDetectorFactory>(inputs: &[ScanInput], config: &ScanConfig, factory: &F) -> Result<ScanReport> {
     config.validate()?;
     if inputs.is_empty() {
@@ -311,7 +316,7 @@ pub fn scan_with<F: BarDetectorFactory>(inputs: &[ScanInput], config: &ScanConfi
             excluded_from_metrics: input.excluded_from_metrics.clone(),
         });
     }
-    let (threshold, threshold_source) = fit_threshold(&symbols, config, factory.warm_up())?;
+    let (threshold, threshold_source) = fit_threshold(&symbols, config, factory)?;
     let training: Vec<f64> = training_scores(&symbols).collect();
     let calibrator = if training.is_empty() { None } else { Some(Calibrator::fit(&training)?) };
     let alerts = alerts(&symbols, threshold, config.merge_gap, calibrator.as_ref());
@@ -348,11 +353,29 @@ fn run<D: BarDetector>(mut d: D, s: &BarSeries) -> Result<Vec<Option<Scored>>> {
         {
             d.new_session(b)?;
         }
-        out.push(d.process(b)?);
+        let scored = d.process(b)?;
+        if let Some(x) = &scored {
+            check_score(s.symbol(), b, i, x)?;
+        }
+        out.push(scored);
     }
     Ok(out)
 }
 // ANCHOR_END: run
+
+/// Refuses a score no detector may return (NaN, ±∞), naming the symbol,
+/// the bar and the value.
+pub(crate) fn check_score(symbol: &str, bar: &Bar, row: usize, scored: &Scored) -> Result<()> {
+    if scored.score.is_finite() {
+        return Ok(());
+    }
+    Err(Error::InvalidValue {
+        field: "score",
+        row,
+        value: format!("{} ({symbol} at {})", scored.score, bar.timestamp),
+        reason: "a detector must return finite scores",
+    })
+}
 
 /// The pause that starts a new session: [`SESSION_GAP_FACTOR`] times the
 /// median spacing between consecutive timestamps (`None` for fewer than 2).
@@ -365,7 +388,12 @@ fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
     Some(*gaps.select_nth_unstable(mid).1 * SESSION_GAP_FACTOR as i32)
 }
 
-fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig, warm_up: usize) -> Result<(f64, String)> {
+fn fit_threshold<F: BarDetectorFactory>(
+    symbols: &[SymbolScan],
+    config: &ScanConfig,
+    factory: &F,
+) -> Result<(f64, String)> {
+    let (warm_up, fallback) = (factory.warm_up(), factory.fallback_threshold());
     // (scores, quantile level, what they are, the same for the fallback message)
     let (train, level, what, bars): (Vec<f64>, f64, &str, &str) = match config.threshold {
         ThresholdChoice::Fixed(t) => return Ok((t, format!("fixed at {t}"))),
@@ -386,9 +414,9 @@ fn fit_threshold(symbols: &[SymbolScan], config: &ScanConfig, warm_up: usize) ->
     };
     if train.len() < MIN_TRAINING_SCORES {
         return Ok((
-            FALLBACK_THRESHOLD,
+            fallback,
             format!(
-                "fixed at {FALLBACK_THRESHOLD}: the training period has only {} {bars} after the {warm_up}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
+                "fixed at {fallback}: the training period has only {} {bars} after the {warm_up}-bar warm-up, fewer than the {MIN_TRAINING_SCORES} a quantile needs",
                 train.len(),
             ),
         ));
@@ -457,7 +485,8 @@ fn alerts(
 }
 
 impl SymbolScan {
-    /// Raw scores of the test period (warm-up bars count as 0).
+    /// Raw scores of the test period. Warm-up bars count as 0, the lowest
+    /// score of a detector whose scores are ≥ 0 (all in this crate).
     pub fn test_scores(&self) -> Vec<f64> {
         self.scores[self.test_start..].iter().map(|s| s.as_ref().map_or(0.0, |x| x.score)).collect()
     }

@@ -118,7 +118,7 @@ pub struct StreamSummary {
 }
 
 struct SymbolState {
-    detector: Box<dyn BarDetector>,
+    detector: Box<dyn BarDetector + Send>,
     merger: IntervalMerger,
     previous: CsvRow,
     /// Running median of the spacing between bars, in seconds.
@@ -130,7 +130,7 @@ struct SymbolState {
 }
 
 /// Makes the detector of a new symbol.
-type DetectorBuilder = Box<dyn Fn() -> Result<Box<dyn BarDetector>>>;
+type DetectorBuilder = Box<dyn Fn() -> Result<Box<dyn BarDetector + Send>> + Send>;
 
 /// The scan (see [the module documentation](self)).
 pub struct StreamScan {
@@ -164,13 +164,14 @@ impl StreamScan {
     /// A scan with any streaming detector (`config.estimator` and
     /// `config.window` are not used). A stream has no training period, so
     /// `factory` gets no training bars: a batch detector that needs them
-    /// fails here, with its own error.
+    /// fails here, with its own error. A score that is not finite stops the
+    /// scan with an error naming the symbol, the line and the value.
     pub fn with_factory<F>(config: StreamConfig, factory: F, file: impl Into<String>, labelled: bool) -> Result<Self>
     where
-        F: BarDetectorFactory + 'static,
-        F::Detector: 'static,
+        F: BarDetectorFactory + Send + 'static,
+        F::Detector: Send + 'static,
     {
-        let build: DetectorBuilder = Box::new(move || Ok(Box::new(factory.build(&[])?) as Box<dyn BarDetector>));
+        let build: DetectorBuilder = Box::new(move || Ok(Box::new(factory.build(&[])?) as Box<dyn BarDetector + Send>));
         build()?;
         if !(config.threshold_floor.is_finite() && config.threshold_floor > 0.0) {
             return Err(Error::param("threshold_floor", config.threshold_floor, "must be a finite number > 0"));
@@ -222,52 +223,52 @@ impl StreamScan {
     pub fn push(&mut self, row: CsvRow) -> Result<StreamStep> {
         let mut step = StreamStep::default();
         let threshold = self.threshold();
-        let state = match self.symbols.get_mut(&row.symbol) {
-            Some(state) => state,
-            None => {
-                let mut detector = (self.build)()?;
-                let score = detector.process(&row.bar)?;
-                debug_assert!(score.is_none(), "the first bar is never scored");
-                let state = SymbolState {
-                    detector,
-                    merger: IntervalMerger::new(Source::Bars, Arc::clone(&row.symbol), self.config.merge_gap),
-                    previous: row.clone(),
-                    spacing: StreamingQuantile::new(0.5)?,
-                    in_event: false,
-                    event_counted: false,
-                    event_detected: false,
-                };
-                self.symbols.insert(row.symbol.clone(), state);
+        let first = !self.symbols.contains_key(&row.symbol);
+        if first {
+            let state = SymbolState {
+                detector: (self.build)()?,
+                merger: IntervalMerger::new(Source::Bars, Arc::clone(&row.symbol), self.config.merge_gap),
+                previous: row.clone(),
+                spacing: StreamingQuantile::new(0.5)?,
+                in_event: false,
+                event_counted: false,
+                event_detected: false,
+            };
+            self.symbols.insert(row.symbol.clone(), state);
+        }
+        let state = self.symbols.get_mut(&row.symbol).expect("inserted above");
+        let (t, prev_t) = (row.bar.timestamp, state.previous.bar.timestamp);
+        if !first {
+            if t < prev_t {
+                return Err(Error::Csv {
+                    path: self.file.clone(),
+                    line: row.line,
+                    message: format!(
+                        "{}: {t} is before {prev_t} on line {}: --stream needs rows in time order (a file written newest first, too); sort the file, or run without --stream to sort it in memory",
+                        row.symbol, state.previous.line
+                    ),
+                });
+            }
+            if t == prev_t {
+                step.duplicate = Some(DroppedDuplicate { kept: state.previous.clone(), dropped: row });
                 return Ok(step);
             }
-        };
-        let (t, prev_t) = (row.bar.timestamp, state.previous.bar.timestamp);
-        if t < prev_t {
-            return Err(Error::Csv {
-                path: self.file.clone(),
-                line: row.line,
-                message: format!(
-                    "{}: {t} is before {prev_t} on line {}: --stream needs rows in time order (a file written newest first, too); sort the file, or run without --stream to sort it in memory",
-                    row.symbol, state.previous.line
-                ),
-            });
-        }
-        if t == prev_t {
-            step.duplicate = Some(DroppedDuplicate { kept: state.previous.clone(), dropped: row });
-            return Ok(step);
-        }
-        let spacing = (t - prev_t).num_milliseconds() as f64 / 1000.0;
-        if state.spacing.count() >= MIN_SPACINGS
-            && let Some(median) = state.spacing.estimate()
-            && spacing > median * SESSION_GAP_FACTOR as f64
-        {
-            if let Some(closed) = state.merger.finish() {
-                step.closed = Some(closed);
+            let spacing = (t - prev_t).num_milliseconds() as f64 / 1000.0;
+            if state.spacing.count() >= MIN_SPACINGS
+                && let Some(median) = state.spacing.estimate()
+                && spacing > median * SESSION_GAP_FACTOR as f64
+            {
+                if let Some(closed) = state.merger.finish() {
+                    step.closed = Some(closed);
+                }
+                state.detector.new_session(&row.bar)?;
             }
-            state.detector.new_session(&row.bar)?;
+            state.spacing.update(spacing)?;
         }
-        state.spacing.update(spacing)?;
         let score = state.detector.process(&row.bar)?;
+        if let Some(s) = &score {
+            super::check_score(&row.symbol, &row.bar, row.line as usize, s)?;
+        }
         if let (Some(s), Some(q)) = (&score, self.quantile.as_mut()) {
             q.update(s.score)?;
         }

@@ -1,5 +1,5 @@
 //! Getting simulated data out as CSV (a polars `DataFrame` and Parquet are in
-//! [`super::frame`], behind the `parquet` feature).
+//! `simulate::frame`, behind the `parquet` feature).
 //!
 //! The bars table has one row per bar and symbol with the columns
 //! `timestamp, symbol, open, high, low, close, volume, label, pattern`:
