@@ -151,3 +151,42 @@ fn a_target_false_positive_rate_is_met_on_normal_bars_of_the_test_period() {
     let bad = ScanConfig { threshold: ThresholdChoice::TargetFalsePositiveRate(0.9), ..config };
     assert!(scan(&inputs, &bad).unwrap_err().to_string().contains("`fpr`"));
 }
+
+/// Scores every bar 1, except the bar at `bad` which gets NaN.
+struct BrokenDetector {
+    seen: usize,
+    bad: usize,
+}
+
+impl BarDetector for BrokenDetector {
+    fn process(&mut self, _bar: &Bar) -> Result<Option<Scored>> {
+        self.seen += 1;
+        let score = if self.seen == self.bad + 1 { f64::NAN } else { 1.0 };
+        Ok(Some(Scored::new(score, AnomalyType::PriceSpike, Evidence::feature("broken", score))))
+    }
+}
+
+struct BrokenFactory;
+
+impl BarDetectorFactory for BrokenFactory {
+    type Detector = BrokenDetector;
+    fn build(&self, _training: &[Bar]) -> Result<BrokenDetector> {
+        Ok(BrokenDetector { seen: 0, bad: 100 })
+    }
+    fn warm_up(&self) -> usize {
+        0
+    }
+    fn describe(&self) -> String {
+        "NaN at bar 100".into()
+    }
+}
+
+#[test]
+fn a_detector_that_returns_nan_stops_the_scan_with_the_symbol_and_the_bar() {
+    let inputs = market();
+    let e = scan_with(&inputs, &ScanConfig::default(), &BrokenFactory).unwrap_err().to_string();
+    let bar = inputs[0].series.bars()[100].timestamp;
+    let symbol = inputs[0].series.symbol();
+    assert!(e.contains("`score` at row 100") && e.contains("NaN"), "{e}");
+    assert!(e.contains(symbol) && e.contains(&bar.to_string()), "{e}");
+}

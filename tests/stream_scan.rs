@@ -131,3 +131,49 @@ fn a_flat_training_period_raises_the_threshold_to_the_floor_instead_of_failing()
     let report = scan(&[ScanInput::unlabelled(flat)], &ScanConfig { window: 60, ..ScanConfig::default() }).unwrap();
     assert!(report.alerts.is_empty());
 }
+
+/// Scores every bar with its volume, from the very first one.
+struct VolumeIsTheScore;
+
+impl BarDetector for VolumeIsTheScore {
+    fn process(&mut self, bar: &Bar) -> Result<Option<Scored>> {
+        let kind = llm_anomaly::alert::AnomalyType::WhaleMovement;
+        Ok(Some(Scored::new(bar.volume, kind, Evidence::feature("volume", bar.volume))))
+    }
+}
+
+struct VolumeFactory;
+
+impl BarDetectorFactory for VolumeFactory {
+    type Detector = VolumeIsTheScore;
+    fn build(&self, _training: &[Bar]) -> Result<VolumeIsTheScore> {
+        Ok(VolumeIsTheScore)
+    }
+    fn warm_up(&self) -> usize {
+        0
+    }
+    fn describe(&self) -> String {
+        "volume".into()
+    }
+}
+
+#[test]
+fn any_streaming_detector_is_scored_from_its_first_bar() {
+    let t0 = Utc.with_ymd_and_hms(2025, 1, 6, 14, 30, 0).unwrap();
+    let volumes = [900.0, 10.0, 10.0, 10.0, 10.0, 10.0, 800.0, 10.0];
+    let bars: Vec<Bar> = volumes
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| Bar::new(t0 + Duration::minutes(i as i64), 10.0, 10.0, 10.0, 10.0, v).unwrap())
+        .collect();
+    let series = BarSeries::new("WHALE", bars).unwrap();
+    let mut scan =
+        StreamScan::with_factory(config(StreamThreshold::Fixed(100.0)), VolumeFactory, "sim", false).unwrap();
+    let mut alerts = Vec::new();
+    for row in rows(&series, None) {
+        alerts.extend(scan.push(row).unwrap().closed);
+    }
+    alerts.extend(scan.finish().0);
+    let found: Vec<_> = alerts.iter().map(|a| (a.start, a.kind.name(), a.peak_score)).collect();
+    assert_eq!(found, [(t0, "whale_movement", 900.0), (t0 + Duration::minutes(6), "whale_movement", 800.0)]);
+}
