@@ -107,7 +107,7 @@ impl ScoredEvent {
         self.kind.is_anomaly()
     }
 
-    /// `score / (score + threshold)`, see [`confidence`].
+    /// `score / (score + threshold)`, see [`confidence()`].
     pub fn confidence(&self) -> f64 {
         confidence(self.score, self.threshold)
     }

@@ -113,6 +113,54 @@ impl Serialize for AlertInterval {
     }
 }
 
+/// What an alert line stores; the derived fields (`confidence`,
+/// `confidence_level`, `explained`, `explanation`) are recomputed, so a line
+/// read back cannot contradict itself.
+#[derive(serde::Deserialize)]
+struct StoredAlert {
+    symbol: Arc<str>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    peak_at: DateTime<Utc>,
+    hits: usize,
+    source: Source,
+    #[serde(rename = "type")]
+    kind: AnomalyType,
+    peak_score: f64,
+    probability: Option<f64>,
+    threshold: f64,
+    explained_by: Option<Explained>,
+    evidence: Evidence,
+}
+
+/// Reads an alert line back (a later stage, e.g. fusion, reads what an
+/// example wrote). Unknown fields are ignored.
+impl<'de> serde::Deserialize<'de> for AlertInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let a = StoredAlert::deserialize(deserializer)?;
+        if a.end < a.start || a.peak_at < a.start || a.peak_at > a.end {
+            return Err(serde::de::Error::custom(format!(
+                "alert of {}: peak_at {} must lie in [start {}, end {}]",
+                a.symbol, a.peak_at, a.start, a.end
+            )));
+        }
+        Ok(Self {
+            source: a.source,
+            symbol: a.symbol,
+            start: a.start,
+            end: a.end,
+            hits: a.hits,
+            peak_score: a.peak_score,
+            peak_at: a.peak_at,
+            kind: a.kind,
+            threshold: a.threshold,
+            probability: a.probability,
+            evidence: a.evidence,
+            explained: a.explained_by,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Open {
     start: DateTime<Utc>,
@@ -273,6 +321,19 @@ mod tests {
         assert_eq!(json["source"], "text");
         assert_eq!(json["explained_by"]["source"], "fusion");
         assert_eq!(json["evidence"]["feature"]["name"], "spam_cues");
+        // The line reads back to the same alert.
+        let back: AlertInterval = serde_json::from_value(json).unwrap();
+        assert_eq!(back, alert);
+    }
+
+    #[test]
+    fn a_line_whose_peak_lies_outside_its_interval_is_refused() {
+        let mut m = IntervalMerger::new(Source::Bars, "X", 0);
+        m.push(DateTime::UNIX_EPOCH, &pv(12.0, 0.0), 4.0);
+        let mut json = serde_json::to_value(m.finish().unwrap()).unwrap();
+        json["peak_at"] = "1971-01-01T00:00:00Z".into();
+        let e = serde_json::from_value::<AlertInterval>(json).unwrap_err().to_string();
+        assert!(e.contains("peak_at 1971-01-01 00:00:00 UTC must lie in"), "{e}");
     }
 
     #[test]
