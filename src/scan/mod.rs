@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alert::{AlertInterval, BarDetector, BarDetectorFactory, Calibrator, IntervalMerger, Scored, Source};
 use crate::data::{AnomalyPattern, Bar, BarSeries};
-use crate::detect::threshold::QuantileThreshold;
+use crate::detect::threshold::empirical_quantile;
 use crate::detect::{PriceVolumeConfig, PriceVolumeDetector};
 use crate::error::{Error, Result};
 use crate::eval::TemporalSplit;
@@ -421,16 +421,16 @@ fn fit_threshold<F: BarDetectorFactory>(
             ),
         ));
     }
-    let q = QuantileThreshold::target_false_positive_rate(&train, 1.0 - level)?;
+    let quantile = empirical_quantile(&train, level)?;
     let fitted = format!("{:.1}th percentile of {} {what}", 100.0 * level, train.len());
     let floor = config.threshold_floor;
-    if q.value() < floor {
+    if quantile < floor {
         let flat = train.iter().filter(|&&x| x == 0.0).count();
         return Ok((
             floor,
             format!(
                 "raised to the floor {floor}: the {fitted} is {:.3}{}",
-                q.value(),
+                quantile,
                 if flat > 0 {
                     format!(
                         "; {:.1} % of them are exactly 0 (flat stretches: a halt, forward-filled or constant prices)",
@@ -442,7 +442,7 @@ fn fit_threshold<F: BarDetectorFactory>(
             ),
         ));
     }
-    Ok((q.value(), fitted))
+    Ok((quantile, fitted))
 }
 
 /// The raw scores of the training bars labelled normal (unknown labels left out).

@@ -90,11 +90,15 @@ impl LoadedBars {
         let mut index: HashMap<Arc<str>, usize, foldhash::fast::RandomState> = HashMap::default();
         let mut groups: Vec<(Arc<str>, Vec<CsvRow>)> = Vec::new();
         for row in self.rows {
-            let next = groups.len();
-            let i = *index.entry(row.symbol.clone()).or_insert(next);
-            if i == next {
-                groups.push((row.symbol.clone(), Vec::new()));
-            }
+            let i = match index.get(&row.symbol) {
+                Some(&i) => i,
+                None => {
+                    // The name is shared (`Arc`) only once per symbol, not per row.
+                    index.insert(Arc::clone(&row.symbol), groups.len());
+                    groups.push((Arc::clone(&row.symbol), Vec::new()));
+                    groups.len() - 1
+                }
+            };
             groups[i].1.push(row);
         }
         groups
