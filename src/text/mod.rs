@@ -1,0 +1,21 @@
+//! Text: sentence embeddings from a pretrained transformer, and the text
+//! anomaly detector built on them (feature `text`).
+//!
+//! An [`Embedder`] turns texts into unit-length vectors (one per text) and
+//! says which texts it had to cut; [`BertEmbedder`] runs a BERT-family
+//! sentence model (all-MiniLM-L6-v2 by default, FinBERT through the same
+//! loader) in candle, from a folder that [`crate::models`] found and checked.
+//! [`TextAnomalyDetector`] is fitted on the embeddings of normal texts and
+//! scores how far a new text lies from them.
+
+pub mod bert;
+pub mod detector;
+pub mod embedder;
+pub mod error;
+pub mod shrinkage;
+
+pub use bert::{BertEmbedder, EmbedderOptions};
+pub use detector::{Neighbour, TextAnomalyDetector, TextDetectorConfig, TextMethod, TextScores, is_calibration_index};
+pub use embedder::{Embedder, Embeddings, Truncated, cosine};
+pub use error::TextError;
+pub use shrinkage::ShrunkCovariance;
