@@ -116,6 +116,7 @@ fn write_chart(chart: &impl Chart, path: &Path) -> Result<()> {
 
 impl_chart!(SeriesPlot<'_>);
 impl_chart!(CurvePlot<'_>);
+impl_chart!(ScatterPlot<'_>);
 
 /// A line chart of one series over an index axis, with optional shaded
 /// intervals (ground-truth anomalies), markers (alerts) and a horizontal
@@ -398,6 +399,83 @@ impl<'a> CurvePlot<'a> {
                 .map_err(|e| e.to_string())?
                 .label(name.as_str())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+        }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
+    }
+}
+
+/// Points in the plane in named groups (an embedding projected to 2-D, for
+/// example), each group in its own colour and marker.
+#[derive(Debug, Clone)]
+pub struct ScatterPlot<'a> {
+    /// Title above the chart.
+    pub title: &'a str,
+    /// X axis caption.
+    pub x_label: &'a str,
+    /// Y axis caption.
+    pub y_label: &'a str,
+    /// Named groups of (x, y) points; the axes cover all of them.
+    pub groups: Vec<(String, Vec<(f64, f64)>)>,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+}
+
+impl<'a> ScatterPlot<'a> {
+    /// An empty chart.
+    pub fn new(title: &'a str, x_label: &'a str, y_label: &'a str) -> Self {
+        Self { title, x_label, y_label, groups: Vec::new(), size: (640, 480) }
+    }
+
+    /// Writes the chart; `.png` gives a bitmap, anything else SVG.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        if self.groups.iter().all(|(_, points)| points.is_empty()) {
+            let path = path.as_ref().display().to_string();
+            return Err(PlotError::Empty { path, what: "points to plot" });
+        }
+        write_chart(self, path.as_ref())
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), String>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let all = self.groups.iter().flat_map(|(_, p)| p.iter()).filter(|(x, y)| x.is_finite() && y.is_finite());
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        for &(x, y) in all {
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+        }
+        let pad = |lo: f64, hi: f64| {
+            let m = ((hi - lo) * 0.05).max(1e-9);
+            (lo - m)..(hi + m)
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(self.title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(pad(x0, x1), pad(y0, y1))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label)
+            .y_desc(self.y_label)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (k, (name, points)) in self.groups.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            // Normal groups as circles, anomalous ones as triangles (even / odd).
+            let drawn = if k % 2 == 0 {
+                chart.draw_series(points.iter().map(|&(x, y)| Circle::new((x, y), 3, colour.mix(0.6).filled())))
+            } else {
+                chart.draw_series(points.iter().map(|&(x, y)| TriangleMarker::new((x, y), 5, colour.filled())))
+            };
+            drawn
+                .map_err(|e| e.to_string())?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 7, y), 4, colour.filled()));
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     }

@@ -22,6 +22,21 @@ pub enum Evidence {
         /// Signed deviation of the volume (positive = more than usual).
         volume_z: f64,
     },
+    /// How far a text's embedding lies from ordinary (normal) texts.
+    Text {
+        /// The distance the score is (`mahalanobis`, `knn` or `centroid`).
+        method: Cow<'static, str>,
+        /// Mahalanobis distance with a shrunk covariance.
+        mahalanobis: f64,
+        /// Mean cosine distance to the nearest normal texts.
+        knn: f64,
+        /// Cosine distance to the normal texts' mean direction.
+        centroid: f64,
+        /// The most similar normal reference texts, most similar first.
+        nearest_normal: Vec<NearText>,
+        /// The labelled anomalous style the text is closest to, when flagged.
+        resembles: Option<NearKind>,
+    },
     /// One named feature and its signed deviation (a detector of your own).
     Feature {
         /// What was measured, e.g. `range_z`.
@@ -29,6 +44,25 @@ pub enum Evidence {
         /// Its value.
         value: f64,
     },
+}
+
+/// A reference text and its cosine similarity to the scored one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearText {
+    /// The reference text.
+    pub text: String,
+    /// Cosine similarity (1 = same direction).
+    pub similarity: f64,
+}
+
+/// The anomaly style a flagged text is closest to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NearKind {
+    /// The style.
+    #[serde(rename = "type")]
+    pub kind: AnomalyType,
+    /// Cosine similarity to that style's examples (their mean direction).
+    pub similarity: f64,
 }
 
 impl Evidence {
@@ -71,6 +105,20 @@ impl Evidence {
                 ),
                 other => write!(f, "{other}: price z {p:+.2}, volume z {v:+.2} (score {score:.2}, threshold {t:.2})"),
             },
+            Self::Text { method, nearest_normal, resembles, .. } => {
+                if kind.is_anomaly() {
+                    write!(f, "{kind}: unlike ordinary news ({method} distance {score:.3} > {t:.3})")?;
+                    if let Some(near) = resembles {
+                        write!(f, ", closest to {} examples (cos {:.2})", near.kind, near.similarity)?;
+                    }
+                } else {
+                    write!(f, "ordinary news ({method} distance {score:.3} <= {t:.3})")?;
+                }
+                match nearest_normal.first() {
+                    Some(near) => write!(f, "; nearest normal: \"{}\" (cos {:.2})", short(&near.text), near.similarity),
+                    None => Ok(()),
+                }
+            }
             Self::Feature { name, value } => {
                 if kind.is_anomaly() {
                     write!(f, "{kind}: {name} {value:+.2}, score {score:.2} > {t:.2}")
@@ -79,5 +127,13 @@ impl Evidence {
                 }
             }
         }
+    }
+}
+
+/// The first 60 characters of a text, with an ellipsis when cut.
+fn short(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &text[..at]).into(),
+        None => text.into(),
     }
 }

@@ -38,11 +38,13 @@ pub enum AnomalyType {
     WhaleMovement,
     /// A fall and recovery within minutes.
     FlashCrash,
+    /// A text unlike the normal reference texts that resembles no labelled anomaly style.
+    UnusualText,
 }
 
 impl AnomalyType {
     /// Every kind, in declaration order.
-    pub const ALL: [AnomalyType; 13] = [
+    pub const ALL: [AnomalyType; 14] = [
         Self::Normal,
         Self::VolumeSurge,
         Self::PriceSpike,
@@ -56,6 +58,7 @@ impl AnomalyType {
         Self::Spoofing,
         Self::WhaleMovement,
         Self::FlashCrash,
+        Self::UnusualText,
     ];
 
     /// `true` for everything but [`AnomalyType::Normal`].
@@ -79,6 +82,7 @@ impl AnomalyType {
             Self::Spoofing => "spoofing",
             Self::WhaleMovement => "whale_movement",
             Self::FlashCrash => "flash_crash",
+            Self::UnusualText => "unusual_text",
         }
     }
 }
@@ -153,6 +157,7 @@ mod tests {
             AnomalyType::Spoofing => 10,
             AnomalyType::WhaleMovement => 11,
             AnomalyType::FlashCrash => 12,
+            AnomalyType::UnusualText => 13,
         };
         for (i, k) in AnomalyType::ALL.into_iter().enumerate() {
             assert_eq!(position(k), i, "{k}");

@@ -19,6 +19,7 @@
 //! event or alert is formatted only when displayed, so none of this
 //! allocates per observation.
 
+pub mod action;
 pub mod calibrate;
 pub mod confidence;
 pub mod detector;
@@ -28,11 +29,12 @@ pub mod interval;
 pub mod kind;
 pub mod source;
 
+pub use action::Action;
 pub use calibrate::Calibrator;
 pub use confidence::{ConfidenceLevel, confidence};
 pub use detector::{BarDetector, BarDetectorFactory};
 pub use event::{Explanation, Scored, ScoredEvent};
-pub use evidence::Evidence;
+pub use evidence::{Evidence, NearKind, NearText};
 pub use interval::{AlertInterval, Explained, IntervalMerger};
 pub use kind::{AnomalyType, KindSet};
 pub use source::Source;

@@ -9,6 +9,7 @@
 pub mod bar;
 pub mod bar_csv;
 pub mod book;
+pub mod headline_file;
 pub mod label;
 pub mod news;
 pub mod repair;
@@ -19,6 +20,7 @@ pub mod trade;
 pub use bar::{Bar, BarSeries};
 pub use bar_csv::{BarCsv, BarReader, CsvOptions, CsvRow, InputReport, LoadedBars, ReadItem, RowProblem};
 pub use book::{BookLevel, BookSide, OrderBookDelta, OrderBookSnapshot, OrderBookUpdate};
+pub use headline_file::{HeadlineFile, HeadlineFileError, HeadlineRow};
 pub use label::{AnomalyClass, AnomalyLabel, AnomalyPattern};
 pub use news::NewsItem;
 pub use social::SocialMentions;

@@ -12,10 +12,16 @@ pub mod bert;
 pub mod detector;
 pub mod embedder;
 pub mod error;
+pub mod kind_prototypes;
+pub mod news_detector;
+pub mod projection;
 pub mod shrinkage;
 
 pub use bert::{BertEmbedder, EmbedderOptions};
 pub use detector::{Neighbour, TextAnomalyDetector, TextDetectorConfig, TextMethod, TextScores, is_calibration_index};
 pub use embedder::{Embedder, Embeddings, Truncated, cosine};
 pub use error::TextError;
+pub use kind_prototypes::KindPrototypes;
+pub use news_detector::{NewsAnomalyDetector, NewsReference, NewsVerdict};
+pub use projection::principal_plane;
 pub use shrinkage::ShrunkCovariance;

@@ -50,6 +50,18 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "01_own_file.txt",
         with_stderr: true,
     },
+    Output {
+        example: "02_news_anomaly",
+        args: &["--figures-dir", "book/figures"],
+        stdout_to: "02_news_anomaly.txt",
+        with_stderr: false,
+    },
+    Output {
+        example: "02_news_anomaly",
+        args: &["--json", "--input", "tests/data/text/own_headlines.csv", "--no-figures"],
+        stdout_to: "02_own_headlines.jsonl",
+        with_stderr: false,
+    },
     Output { example: "defaults_on_real_data", args: &[], stdout_to: "defaults_on_real_data.md", with_stderr: false },
     Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt", with_stderr: false },
     Output {
@@ -69,6 +81,8 @@ pub fn run() -> Result<()> {
         let started = Instant::now();
         let mut cmd = process::cargo();
         cmd.args(["run", "--quiet", "--example", output.example, "--"]).args(output.args);
+        // One thread: the model's numbers do not depend on how work was split.
+        cmd.env("CANDLE_NUM_THREADS", "1");
         let stdout =
             if output.with_stderr { process::stderr_and_stdout_of(&mut cmd) } else { process::stdout_of(&mut cmd) }
                 .with_context(|| format!("running example `{}`", output.example))?;

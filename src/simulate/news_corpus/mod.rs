@@ -55,6 +55,9 @@
 mod anomalous;
 mod names;
 mod normal;
+mod seed_list;
+
+pub use seed_list::seed_headlines;
 
 use crate::alert::AnomalyType;
 use crate::simulate::rng::SimRng;
