@@ -112,6 +112,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    // ANCHOR: pipeline
     let cache = ModelCache::discover(args.model_dir.as_deref());
     let files = ModelFiles::open(&cache.resolve(&args.model_id)?)?;
     let options = EmbedderOptions { batch_size: args.batch_size, max_tokens: None };
@@ -126,6 +127,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
     let embedded = detector.embedder().embed(&texts)?;
     let verdicts = detector.verdicts(&embedded)?;
+    // ANCHOR_END: pipeline
     let fit = detector.detector();
     let context = json!({
         "model": detector.embedder().name(),
@@ -424,6 +426,17 @@ fn print_text(args: &Args, items: &[Item], verdicts: &[NewsVerdict], summary: &V
         for (name, m) in methods {
             let show = |v: &Value| v.as_f64().map_or("n/a".to_string(), |x| format!("{x:.3}"));
             println!("  {name:<12} {:>8} {:>8}", show(&m["roc_auc"]), show(&m["pr_auc"]));
+        }
+    }
+    if let Some(families) = summary["families"].as_object().filter(|f| !f.is_empty()) {
+        println!("\nFlagged per family (families never fitted; label of the family):");
+        let label_of =
+            |family: &str| items.iter().find(|i| i.family == family).and_then(|i| i.label).map_or("-", |k| k.name());
+        let mut rows: Vec<(&String, &Value)> = families.iter().collect();
+        rows.sort_by_key(|(name, _)| (label_of(name) != "normal", name.as_str()));
+        for (name, f) in rows {
+            let label = if name == "seed_chapter" { "mixed" } else { label_of(name) };
+            println!("  {name:<28} {label:<16} {:>3} of {:>3}", f["flagged"], f["headlines"]);
         }
     }
     if let Some(types) = summary["types"].as_object() {

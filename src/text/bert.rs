@@ -121,6 +121,7 @@ impl BertEmbedder {
         let ids = Tensor::from_vec(ids, (batch, width), &self.device).map_err(inference)?;
         let mask = Tensor::from_vec(mask, (batch, width), &self.device).map_err(inference)?;
         let type_ids = ids.zeros_like().map_err(inference)?;
+        // ANCHOR: pooling
         let hidden = self.model.forward(&ids, &type_ids, Some(&mask)).map_err(inference)?;
         let pooled = match self.pooling {
             Pooling::Cls => hidden.narrow(1, 0, 1).and_then(|t| t.squeeze(1)),
@@ -134,6 +135,7 @@ impl BertEmbedder {
         .map_err(inference)?;
         let norms = pooled.sqr().and_then(|t| t.sum_keepdim(1)).and_then(|t| t.sqrt()).map_err(inference)?;
         let unit = pooled.broadcast_div(&norms).map_err(inference)?;
+        // ANCHOR_END: pooling
         unit.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(inference)
     }
 }

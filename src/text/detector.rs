@@ -165,6 +165,7 @@ impl TextAnomalyDetector {
                 expected: fit.dim(),
             });
         }
+        // ANCHOR: fit
         let covariance = ShrunkCovariance::ledoit_wolf(fit.rows())?;
         let centroid = unit(covariance.mean());
         let mut detector = Self {
@@ -181,6 +182,7 @@ impl TextAnomalyDetector {
         detector.calibrator = Calibrator::fit(&reference_scores)?;
         detector.threshold = empirical_quantile(&reference_scores, 1.0 - detector.config.contamination)?;
         detector.baseline = empirical_quantile(&reference_scores, 0.5)?;
+        // ANCHOR_END: fit
         Ok(detector)
     }
 
@@ -275,6 +277,7 @@ impl TextAnomalyDetector {
         }
     }
 
+    // ANCHOR: knn
     /// Mean of the `k` smallest cosine distances to the fitted texts.
     fn knn_distance(&self, x: &[f32]) -> f64 {
         let k = self.config.k;
@@ -289,6 +292,7 @@ impl TextAnomalyDetector {
         }
         nearest.iter().sum::<f64>() / k as f64
     }
+    // ANCHOR_END: knn
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f64 {

@@ -42,6 +42,7 @@ impl ShrunkCovariance {
         for mut row in centred.row_iter_mut() {
             row -= mean.transpose();
         }
+        // ANCHOR: ledoit_wolf
         let nf = n as f64;
         let pf = p as f64;
         let sample = centred.transpose() * &centred / nf;
@@ -57,6 +58,7 @@ impl ShrunkCovariance {
         for i in 0..p {
             shrunk[(i, i)] += shrinkage * mu;
         }
+        // ANCHOR_END: ledoit_wolf
         let cholesky = shrunk.cholesky().ok_or(TextError::InvalidParameter {
             name: "covariance samples",
             value: format!("{n} vectors of {p} dimensions"),
