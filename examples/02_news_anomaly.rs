@@ -94,7 +94,8 @@ fn parse_method(text: &str) -> Result<TextMethod, String> {
 struct Item {
     text: String,
     symbol: Option<String>,
-    timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// RFC 3339 UTC, when the input has a timestamp column.
+    timestamp: Option<String>,
     /// `Some(kind)` when labelled anomalous, `Some(Normal)` when labelled normal.
     label: Option<AnomalyType>,
     family: &'static str,
@@ -179,7 +180,7 @@ fn load_items(args: &Args) -> Result<(Vec<Item>, Value), Box<dyn std::error::Err
             .map(|row| Item {
                 text: row.text,
                 symbol: row.symbol,
-                timestamp: row.timestamp,
+                timestamp: row.timestamp.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
                 // A user's label says anomalous or not, not which kind.
                 label: row.label.map(|a| if a { AnomalyType::UnusualText } else { AnomalyType::Normal }),
                 family: "input",
@@ -246,7 +247,7 @@ fn item_line(index: usize, item: &Item, verdict: &NewsVerdict) -> Value {
         "index": index,
         "text": item.text,
         "symbol": item.symbol,
-        "timestamp": item.timestamp.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        "timestamp": item.timestamp,
         "score": round(verdict.scored.score, 6),
         "probability": round(verdict.probability, 6),
         "anomalous": verdict.anomalous,
