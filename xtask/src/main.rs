@@ -7,6 +7,7 @@ mod book_test;
 mod check;
 mod ci;
 mod contract;
+mod contract_news;
 mod fuzz;
 mod memory;
 mod models;
@@ -38,7 +39,9 @@ Commands:
                                  latter with example 01's peak memory on a 5 M-row file
                                  (--no-run: from the results already under target/criterion)
   contract                       run example 01 like a user (simulator, CSV round trip,
-                                 messy unlabelled CSV, --strict) and check its --json contract
+                                 messy unlabelled CSV, --strict) and check its --json contract;
+                                 then example 02 (labelled CSV, damaged plain file, a CSV
+                                 without a text column, a missing model)
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
@@ -81,7 +84,7 @@ fn run() -> Result<()> {
         ["outputs"] => outputs::run(),
         ["bench", "--no-run", rest @ ..] => bench::run(true, rest),
         ["bench", rest @ ..] => bench::run(false, rest),
-        ["contract"] => contract::run(),
+        ["contract"] => contract::run().and_then(|()| contract_news::run()),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
         ["models", rest @ ..] => models::run(&models::Options::parse(rest)?),

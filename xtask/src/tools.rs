@@ -15,8 +15,10 @@ pub fn install() -> Result<()> {
         println!("install-tools: {found} is installed");
         return Ok(());
     }
-    println!("install-tools: installing mdbook {MDBOOK_VERSION} (about 4-5 minutes on 2 cores)");
-    process::run(process::cargo().args(["install", "mdbook", "--locked", "--version", MDBOOK_VERSION]))
+    // `--debug`: an unoptimised mdbook builds much faster, and the
+    // book's build and tests spend their time in rustdoc, not in mdbook.
+    println!("install-tools: installing mdbook {MDBOOK_VERSION} (debug build)");
+    process::run(process::cargo().args(["install", "mdbook", "--locked", "--debug", "--version", MDBOOK_VERSION]))
 }
 
 /// `mdbook --version`, e.g. `mdbook v0.5.4`, when mdbook runs.
