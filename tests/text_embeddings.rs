@@ -18,6 +18,7 @@ fn embeddings_match_sentence_transformers() {
     let texts: Vec<&str> = items.iter().map(|item| item["text"].as_str().unwrap()).collect();
     let embeddings = model.embed(&texts).unwrap();
     assert_eq!((embeddings.len(), embeddings.dim()), (texts.len(), 384));
+    // ANCHOR: reference_check
     for (index, item) in items.iter().enumerate() {
         let expected: Vec<f32> =
             item["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
@@ -26,6 +27,7 @@ fn embeddings_match_sentence_transformers() {
         let norm: f32 = embeddings.row(index).iter().map(|x| x * x).sum::<f32>().sqrt();
         assert!((norm - 1.0).abs() < 1e-5, "text #{index} has norm {norm}");
     }
+    // ANCHOR_END: reference_check
 }
 
 #[test]
