@@ -10,7 +10,13 @@
 //! cargo run --release --example 01_unusual_trading -- --input bars.csv
 //! cargo run --release --example 01_unusual_trading -- --input eu.csv --decimal-comma
 //! cargo run --release --example 01_unusual_trading -- --json
+//! cargo run --release --example 01_unusual_trading -- --input bars.csv --news headlines.csv
+//! cargo run --release --example 01_unusual_trading -- --news-context off
 //! ```
+//!
+//! With the sentence model in the cache (`cargo xtask models`), every alert
+//! is checked against the symbol's news before it: ordinary news explains
+//! it, a pump call or a fake tip escalates it (`--news-context`).
 extern crate clap;
 extern crate llm_anomaly;
 extern crate serde_json;
@@ -22,6 +28,7 @@ use clap::{Parser, ValueEnum};
 use llm_anomaly::data::bar_csv::DecimalMark;
 use llm_anomaly::data::{BarCsv, BarSeries, CsvOptions, CsvRow, InputReport, repair};
 use llm_anomaly::data::{BarReader, ReadItem};
+use llm_anomaly::data::{HeadlineFile, NewsItem};
 use llm_anomaly::plot::SeriesPlot;
 use llm_anomaly::prelude::*;
 use llm_anomaly::scan::{
@@ -108,10 +115,43 @@ struct Args {
     /// Write the simulated bars (with `label` and `pattern` columns) to this CSV and go on.
     #[arg(long, conflicts_with = "input")]
     export_csv: Option<PathBuf>,
+    /// Write the simulated headlines (`timestamp,symbol,headline,source`) to this CSV and go on.
+    #[arg(long, conflicts_with = "input")]
+    export_news: Option<PathBuf>,
     /// Alerts shown in the text table.
     #[arg(long, default_value_t = 12)]
     top: usize,
+    /// Explain alerts by the news before them: `auto` when the sentence model is in the cache.
+    #[arg(long, value_enum, default_value_t = NewsContextArg::Auto)]
+    news_context: NewsContextArg,
+    /// Headlines for the news context (CSV/TSV with timestamp, symbol and headline columns);
+    /// the simulator's own news without it.
+    #[arg(long)]
+    news: Option<PathBuf>,
+    /// Minutes before an alert's first bar whose news still counts.
+    #[arg(long, default_value_t = DEFAULT_LOOKBACK_MINUTES)]
+    news_lookback: i64,
+    /// The model cache (default: $LLM_ANOMALY_MODEL_DIR, then the Hugging Face cache).
+    #[arg(long)]
+    model_dir: Option<PathBuf>,
 }
+
+/// `--news-context`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum NewsContextArg {
+    /// On when the model is in the cache and there is news; off otherwise, saying why.
+    Auto,
+    /// On; an error when the model or the news is missing.
+    On,
+    /// Off.
+    Off,
+}
+
+/// The default `--news-lookback` (the library's, where it is built).
+#[cfg(feature = "text")]
+const DEFAULT_LOOKBACK_MINUTES: i64 = llm_anomaly::text::DEFAULT_LOOKBACK_MINUTES;
+#[cfg(not(feature = "text"))]
+const DEFAULT_LOOKBACK_MINUTES: i64 = 60;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum EstimatorArg {
@@ -125,6 +165,8 @@ struct Loaded {
     inputs: Vec<ScanInput>,
     description: String,
     context: Vec<ContextEvent>,
+    /// The simulator's headlines (empty for a file).
+    news: Vec<NewsItem>,
     /// What happened to the user's file (`None` for the simulator).
     input: Option<InputReport>,
 }
@@ -180,7 +222,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut loaded = match &args.input {
         Some(path) => load_csv(path, &args.csv_options(), args.strict)?,
-        None => simulate(args.seed, args.export_csv.as_deref())?,
+        None => simulate(args.seed, args.export_csv.as_deref(), args.export_news.as_deref())?,
     };
     let longest = loaded.inputs.iter().map(|i| i.series.len()).max().unwrap_or(0);
     let window = args.window.unwrap_or_else(|| window_for(longest));
@@ -202,13 +244,133 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         merge_gap: args.merge_gap,
         threshold_floor: args.threshold_floor,
     };
-    let report = scan(&loaded.inputs, &config)?;
+    let mut report = scan(&loaded.inputs, &config)?;
     // ANCHOR_END: scan
-    print_report(args, &loaded, &report)?;
+    let without_context = report.summary.clone();
+    let mut news_context = news_context(args, &loaded, &mut report)?;
+    if news_context["used"] == true {
+        news_context["without_context"] = serde_json::json!({
+            "precision": without_context.precision,
+            "f1": without_context.f1,
+            "detected_events": without_context.detected_events,
+        });
+    }
+    print_report(args, &loaded, &report, &news_context)?;
     if !args.no_figures {
         write_figures(args, &report)?;
     }
     Ok(())
+}
+
+// ANCHOR: news_context
+/// `--news-context`: explains or escalates the alerts by the news before
+/// them, and says what was used (the summary's `news_context`).
+fn news_context(
+    args: &Args,
+    loaded: &Loaded,
+    report: &mut ScanReport,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    if args.news_context == NewsContextArg::Off {
+        return Ok(context_off(args, "--news-context off"));
+    }
+    let (news, origin) = match (&args.news, &args.input) {
+        (Some(path), _) => (read_news(path)?, path.display().to_string()),
+        (None, None) => (loaded.news.clone(), "simulator".to_string()),
+        (None, Some(_)) => {
+            return not_used(args, "no news for --input: give --news FILE (timestamp, symbol and headline columns)");
+        }
+    };
+    if news.iter().all(|n| n.symbol.is_none()) {
+        return not_used(args, "no dated headline names a symbol");
+    }
+    with_model(args, &news, &origin, report)
+}
+
+#[cfg(feature = "text")]
+fn with_model(
+    args: &Args,
+    news: &[NewsItem],
+    origin: &str,
+    report: &mut ScanReport,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    use llm_anomaly::models::ModelError;
+    use llm_anomaly::text::{Embedder, NewsContextConfig, TextError, apply_news_context, project_news_detector};
+    let detector = match project_news_detector(args.model_dir.as_deref()) {
+        Ok(detector) => detector,
+        Err(TextError::Model(e @ ModelError::NotInstalled { .. })) if args.news_context == NewsContextArg::Auto => {
+            return Ok(context_off(args, &e.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let config = NewsContextConfig::with_lookback_minutes(args.news_lookback);
+    let done = apply_news_context(&detector, report, news, &config)?;
+    eprintln!(
+        "news context: on ({}, {origin}): {} headlines in alert windows, {} alerts explained, {} escalated",
+        detector.embedder().name(),
+        done.headlines_scored,
+        done.explained,
+        done.escalated
+    );
+    let mut value = serde_json::to_value(&done)?;
+    value["used"] = true.into();
+    value["mode"] = format!("{:?}", args.news_context).to_lowercase().into();
+    value["news"] = origin.into();
+    value["model"] = detector.embedder().name().into();
+    Ok(value)
+}
+
+#[cfg(not(feature = "text"))]
+fn with_model(
+    args: &Args,
+    _news: &[NewsItem],
+    _origin: &str,
+    _report: &mut ScanReport,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    not_used(args, "this build has no `text` feature (the sentence model)")
+}
+// ANCHOR_END: news_context
+
+/// The context is off: an error with `--news-context on`, a note otherwise.
+fn not_used(args: &Args, why: &str) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    if args.news_context == NewsContextArg::On {
+        return Err(format!("--news-context on: {why}").into());
+    }
+    Ok(context_off(args, why))
+}
+
+fn context_off(args: &Args, why: &str) -> serde_json::Value {
+    if args.news_context == NewsContextArg::Auto {
+        eprintln!("news context: off ({why})");
+    }
+    serde_json::json!({
+        "used": false,
+        "mode": format!("{:?}", args.news_context).to_lowercase(),
+        "reason": why,
+    })
+}
+
+/// `--news FILE`: dated headlines; undated rows are reported and left out.
+fn read_news(path: &Path) -> Result<Vec<NewsItem>, Box<dyn std::error::Error>> {
+    let file = HeadlineFile::read(path)?;
+    let name = path.display();
+    for skipped in file.skipped.iter().take(10) {
+        eprintln!("{name}: line {}: {}", skipped.line, skipped.reason);
+    }
+    let (news, undated) = file.into_news("file");
+    if let Some(first) = undated.first() {
+        eprintln!(
+            "{name}: {} headlines without a timestamp left out of the context (first at line {first})",
+            undated.len()
+        );
+    }
+    if news.is_empty() {
+        return Err(format!("{name}: no headline with a readable timestamp").into());
+    }
+    let market_wide = news.iter().filter(|n| n.symbol.is_none()).count();
+    if market_wide > 0 {
+        eprintln!("{name}: {market_wide} headlines without a symbol: market-wide, they explain no alert");
+    }
+    Ok(news)
 }
 
 /// Drops (and reports) symbols with too few bars for the window.
@@ -246,11 +408,15 @@ fn usable(
 }
 
 // ANCHOR: simulate
-fn simulate(seed: u64, export: Option<&Path>) -> Result<Loaded> {
+fn simulate(seed: u64, export: Option<&Path>, export_news: Option<&Path>) -> Result<Loaded> {
     let config = SimConfig { seed, microstructure: false, ..SimConfig::default() };
     let market = SimulatedMarket::generate(&config)?;
     if let Some(path) = export {
         market.write_bars_csv(path)?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = export_news {
+        market.write_news_csv(path)?;
         eprintln!("wrote {}", path.display());
     }
     let inputs = market
@@ -269,7 +435,7 @@ fn simulate(seed: u64, export: Option<&Path>) -> Result<Loaded> {
         market.series.len(),
         config.days
     );
-    Ok(Loaded { inputs, description, context: market.context_events, input: None })
+    Ok(Loaded { inputs, description, context: market.context_events, news: market.news, input: None })
 }
 // ANCHOR_END: simulate
 
@@ -306,7 +472,7 @@ fn load_csv(path: &Path, options: &CsvOptions, strict: bool) -> Result<Loaded, B
         let series = BarSeries::new(&*symbol, rows.into_iter().map(|r| r.bar).collect())?;
         inputs.push(ScanInput { series, labels, patterns: None, excluded_from_metrics: unknown });
     }
-    Ok(Loaded { inputs, description: file, context: Vec::new(), input: Some(input) })
+    Ok(Loaded { inputs, description: file, context: Vec::new(), news: Vec::new(), input: Some(input) })
 }
 
 /// Explicit, reported repairs of one symbol's rows: the library itself
@@ -541,7 +707,36 @@ fn fmt_opt(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
 }
 
-fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(), Box<dyn std::error::Error>> {
+/// The simulator's explained episodes in the test period, and how many of
+/// them still raised an alert that no news explained (`None` for a file).
+fn context_events(loaded: &Loaded, report: &ScanReport) -> Option<(usize, usize, usize)> {
+    if loaded.input.is_some() {
+        return None;
+    }
+    let episodes: Vec<&ContextEvent> = loaded.context.iter().filter(|c| c.start >= report.cutoff).collect();
+    let overlapping =
+        |c: &ContextEvent, a: &AlertInterval| *a.symbol == *c.symbol && a.start <= c.end && c.start <= a.end;
+    let alerted = episodes.iter().filter(|c| report.alerts.iter().any(|a| overlapping(c, a))).count();
+    let unexplained =
+        episodes.iter().filter(|c| report.alerts.iter().any(|a| overlapping(c, a) && !a.is_explained())).count();
+    Some((episodes.len(), alerted, unexplained))
+}
+
+/// The news column of the alert table.
+fn news_mark(a: &AlertInterval) -> &'static str {
+    match (a.is_escalated(), a.is_explained()) {
+        (true, _) => "ESCALATED",
+        (false, true) => "explained",
+        _ => "",
+    }
+}
+
+fn print_report(
+    args: &Args,
+    loaded: &Loaded,
+    report: &ScanReport,
+    news_context: &serde_json::Value,
+) -> Result<(), Box<dyn std::error::Error>> {
     let s = &report.summary;
     let mut text = String::new();
     use std::fmt::Write as _;
@@ -582,24 +777,25 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
     let width = top.iter().take(args.top).map(|a| a.symbol.chars().count()).max().unwrap_or(0).max(6);
     writeln!(
         text,
-        "{:<width$} {:<17} {:>4} {:<22} {:>6} {:>5}  ground truth",
-        "symbol", "start (UTC)", "bars", "type", "peak", "conf"
+        "{:<width$} {:<17} {:>4} {:<22} {:>6} {:>5}  {:<9}  ground truth",
+        "symbol", "start (UTC)", "bars", "type", "peak", "conf", "news"
     )?;
     for a in top.iter().take(args.top) {
         writeln!(
             text,
-            "{:<width$} {:<17} {:>4} {:<22} {:>6.1} {:>5.2}  {}",
+            "{:<width$} {:<17} {:>4} {:<22} {:>6.1} {:>5.2}  {:<9}  {}",
             a.symbol,
             a.start.format("%Y-%m-%d %H:%M"),
             a.hits,
             a.kind.name(),
             a.peak_score,
             a.confidence(),
+            news_mark(a),
             truth(loaded, report, a)
         )?;
     }
     if let Some(a) = top.first() {
-        writeln!(text, "strongest alert, explained: {}", a.explanation())?;
+        writeln!(text, "strongest alert, why: {}", a.explanation())?;
         if let (Some(p), Some(c)) = (a.probability, &report.calibrator) {
             writeln!(
                 text,
@@ -608,6 +804,35 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
                 c.survival(a.peak_score)
             )?;
         }
+    }
+    if news_context["used"] == true {
+        writeln!(
+            text,
+            "news context ({} min lookback): {} alerts had news before them; {} explained by ordinary news, {} escalated by anomalous text",
+            news_context["lookback_minutes"], news_context["alerts_with_news"], s.explained_alerts, s.escalated_alerts
+        )?;
+        let first = |pick: fn(&AlertInterval) -> Option<&str>| top.iter().find_map(|a| pick(a).map(|r| (a, r)));
+        if let Some((a, reason)) = first(|a| a.explained.as_ref().map(|e| e.reason.as_str())) {
+            writeln!(text, "  explained, {} {}: {reason}", a.symbol, a.start.format("%Y-%m-%d %H:%M"))?;
+        }
+        if let Some((a, reason)) = first(|a| a.escalated.as_ref().map(|e| e.reason.as_str())) {
+            writeln!(text, "  escalated, {} {}: {reason}", a.symbol, a.start.format("%Y-%m-%d %H:%M"))?;
+        }
+        let before = &news_context["without_context"];
+        if s.labelled {
+            writeln!(
+                text,
+                "  without it: precision {}, F1 {}, events detected {}; with it: precision {}, F1 {}, events detected {}",
+                fmt_opt(before["precision"].as_f64()),
+                fmt_opt(before["f1"].as_f64()),
+                before["detected_events"],
+                fmt_opt(s.precision),
+                fmt_opt(s.f1),
+                s.detected_events.unwrap_or(0)
+            )?;
+        }
+    } else {
+        writeln!(text, "news context: off ({})", news_context["reason"].as_str().unwrap_or("unknown"))?;
     }
     writeln!(text)?;
     if s.labelled {
@@ -634,18 +859,17 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
                 writeln!(text, "  {:<22} {} of {}", p.pattern, p.detected, p.events)?;
             }
         }
-        let explained: Vec<&ContextEvent> = loaded.context.iter().filter(|c| c.start >= report.cutoff).collect();
-        if !explained.is_empty() {
-            let flagged = explained
-                .iter()
-                .filter(|c| {
-                    report.alerts.iter().any(|a| *a.symbol == *c.symbol && a.start <= c.end && c.start <= a.end)
-                })
-                .count();
+        if let Some((episodes, alerted, unexplained)) = context_events(loaded, report).filter(|c| c.0 > 0) {
             writeln!(
                 text,
-                "Earnings episodes (labelled normal) that raised an alert: {flagged} of {}",
-                explained.len()
+                "Earnings episodes (labelled normal): {episodes}; {alerted} raised an alert, {unexplained} an alert no news explained"
+            )?;
+        }
+        if s.explained_alerts > 0 {
+            writeln!(
+                text,
+                "  (bars of the {} explained alerts count as not flagged: no false alarms, and no events found)",
+                s.explained_alerts
             )?;
         }
     } else {
@@ -660,6 +884,10 @@ fn print_report(args: &Args, loaded: &Loaded, report: &ScanReport) -> Result<(),
         }
         let mut summary = serde_json::to_value(s)?;
         summary["input"] = serde_json::to_value(&loaded.input)?;
+        summary["news_context"] = news_context.clone();
+        let episodes = context_events(loaded, report);
+        summary["context_events"] = serde_json::to_value(episodes.map(|c| c.0))?;
+        summary["context_events_alerted"] = serde_json::to_value(episodes.map(|c| c.2))?;
         println!("{}", serde_json::json!({ "summary": summary }));
     } else {
         print!("{text}");

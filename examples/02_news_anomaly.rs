@@ -116,7 +116,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: pipeline
     let cache = ModelCache::discover(args.model_dir.as_deref());
     let files = ModelFiles::open(&cache.resolve(&args.model_id)?)?;
-    let options = EmbedderOptions { batch_size: args.batch_size, max_tokens: None };
+    let options = EmbedderOptions { batch_size: args.batch_size, ..EmbedderOptions::default() };
     let embedder = BertEmbedder::load(&files, &options)?;
     let (items, input) = load_items(args)?;
     if items.is_empty() {

@@ -109,11 +109,12 @@ fn semantic_labels_point_at_their_headlines() {
     for l in m.labels.iter().filter(|l| l.class() == AnomalyClass::Semantic) {
         let item = m.news.iter().find(|n| n.timestamp == l.start && n.symbol.as_deref() == Some(l.symbol.as_str()));
         let text = &item.expect("headline at the label").headline;
+        let spec = m.config.symbols.iter().find(|s| s.ticker == l.symbol).unwrap();
+        let short = spec.name.split_whitespace().next().unwrap();
+        // Written by the corpus families, about the simulated company.
+        assert!(text.contains(&spec.ticker) || text.contains(short), "{text}");
         match l.pattern {
-            AnomalyPattern::PumpSpam => {
-                assert!(text.contains('$') && text.contains('!') || text.contains("URGENT"), "{text}")
-            }
-            AnomalyPattern::FakeInsider => assert!(text.contains("premium"), "{text}"),
+            AnomalyPattern::PumpSpam | AnomalyPattern::FakeInsider => {}
             _ => unreachable!(),
         }
     }
@@ -135,6 +136,16 @@ fn csv_export_reads_back_through_the_loader() {
     assert!(loaded.has_labels);
     assert_eq!(loaded.rows.len(), bars);
     assert_eq!(loaded.rows.iter().filter(|r| r.label == Some(true)).count(), expected);
+
+    // The news table reads back through the headline loader, item for item.
+    let news = dir.join("news.csv");
+    m.write_news_csv(&news).unwrap();
+    let file = llm_anomaly::data::HeadlineFile::read(&news).unwrap();
+    assert!(file.skipped.is_empty(), "{:?}", file.skipped);
+    assert_eq!(file.rows.len(), m.news.len());
+    for (row, item) in file.rows.iter().zip(&m.news) {
+        assert_eq!((row.timestamp, &row.symbol, &row.text), (Some(item.timestamp), &item.symbol, &item.headline));
+    }
     std::fs::remove_dir_all(dir).unwrap();
 }
 

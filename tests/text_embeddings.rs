@@ -3,7 +3,7 @@
 
 mod common;
 
-use llm_anomaly::text::{BertEmbedder, Embedder, EmbedderOptions, cosine};
+use llm_anomaly::text::{BertEmbedder, Embedder, EmbedderOptions, Encoder, cosine};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -13,6 +13,17 @@ fn reference() -> Value {
 #[test]
 fn embeddings_match_sentence_transformers() {
     let Some(model) = common::minilm() else { return };
+    check_against_reference(&model);
+}
+
+#[test]
+fn candle_transformers_bert_model_matches_too() {
+    let Some(files) = common::minilm_files() else { return };
+    let options = EmbedderOptions { encoder: Encoder::CandleTransformers, ..EmbedderOptions::default() };
+    check_against_reference(&BertEmbedder::load(&files, &options).unwrap());
+}
+
+fn check_against_reference(model: &BertEmbedder) {
     let reference = reference();
     let items = reference["items"].as_array().unwrap();
     let texts: Vec<&str> = items.iter().map(|item| item["text"].as_str().unwrap()).collect();
@@ -49,8 +60,9 @@ fn only_the_long_text_is_truncated_and_the_report_says_how_much() {
 #[test]
 fn padding_does_not_change_an_embedding() {
     let Some(files) = common::minilm_files() else { return };
-    let one_by_one = BertEmbedder::load(&files, &EmbedderOptions { batch_size: 1, max_tokens: None }).unwrap();
-    let batched = BertEmbedder::load(&files, &EmbedderOptions { batch_size: 8, max_tokens: None }).unwrap();
+    let one_by_one =
+        BertEmbedder::load(&files, &EmbedderOptions { batch_size: 1, ..EmbedderOptions::default() }).unwrap();
+    let batched = BertEmbedder::load(&files, &EmbedderOptions { batch_size: 8, ..EmbedderOptions::default() }).unwrap();
     let texts = ["Oil slips", "Payrolls grow by 180,000; unemployment rate unchanged at 4.1%", "BUY NOW 🚀"];
     let (a, b) = (one_by_one.embed(&texts).unwrap(), batched.embed(&texts).unwrap());
     for index in 0..texts.len() {

@@ -37,6 +37,26 @@ pub enum Evidence {
         /// The labelled anomalous style the text is closest to, when flagged.
         resembles: Option<NearKind>,
     },
+    /// A headline published before an alert, and what the text detector
+    /// made of it: the evidence of a news context stage that explains or
+    /// escalates the alert.
+    News {
+        /// The headline, as given.
+        headline: String,
+        /// When it was published.
+        published: chrono::DateTime<chrono::Utc>,
+        /// Minutes from publication to the alert's peak bar (≥ 0).
+        minutes_before_peak: i64,
+        /// What the text detector called it (`normal` unless flagged).
+        #[serde(rename = "type")]
+        kind: AnomalyType,
+        /// The text detector's raw score.
+        text_score: f64,
+        /// Its calibrated probability among normal texts.
+        text_probability: f64,
+        /// The text detector's own evidence.
+        text: Box<Evidence>,
+    },
     /// One named feature and its signed deviation (a detector of your own).
     Feature {
         /// What was measured, e.g. `range_z`.
@@ -118,6 +138,14 @@ impl Evidence {
                     Some(near) => write!(f, "; nearest normal: \"{}\" (cos {:.2})", short(&near.text), near.similarity),
                     None => Ok(()),
                 }
+            }
+            Self::News { headline, minutes_before_peak, kind: text_kind, text_probability, .. } => {
+                let what = if text_kind.is_anomaly() { text_kind.name() } else { "ordinary news" };
+                write!(
+                    f,
+                    "{kind} (score {score:.2} > {t:.2}); {what} {minutes_before_peak} min before the peak: \"{}\" (text probability {text_probability:.3})",
+                    short(headline)
+                )
             }
             Self::Feature { name, value } => {
                 if kind.is_anomaly() {

@@ -24,6 +24,18 @@ pub struct Explained {
     pub evidence: Evidence,
 }
 
+/// Why a later stage considers an alert more serious than its score says
+/// (a pump call posted just before a price run-up, say).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Escalated {
+    /// The stage that escalated it.
+    pub source: Source,
+    /// In words, for the analyst.
+    pub reason: String,
+    /// What the escalation rests on.
+    pub evidence: Evidence,
+}
+
 /// One alert: a merged run of anomalous observations of one symbol from
 /// one source.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +64,8 @@ pub struct AlertInterval {
     pub evidence: Evidence,
     /// Set by a later stage that explains the alert.
     pub explained: Option<Explained>,
+    /// Set by a later stage that finds it more serious.
+    pub escalated: Option<Escalated>,
 }
 
 impl AlertInterval {
@@ -81,6 +95,16 @@ impl AlertInterval {
         self.explained.is_some()
     }
 
+    /// Marks the alert more serious, by a later stage.
+    pub fn mark_escalated(&mut self, escalated: Escalated) {
+        self.escalated = Some(escalated);
+    }
+
+    /// `true` once a later stage escalated it.
+    pub fn is_escalated(&self) -> bool {
+        self.escalated.is_some()
+    }
+
     /// Why: the peak's evidence in words, formatted only when displayed.
     pub fn explanation(&self) -> Explanation<'_> {
         Explanation { kind: self.kind, score: self.peak_score, threshold: self.threshold, evidence: &self.evidence }
@@ -89,10 +113,11 @@ impl AlertInterval {
 
 /// The JSON alert line of GUIDE §8: `symbol, start, end, peak_at, hits,
 /// source, type, peak_score, probability, confidence, confidence_level,
-/// threshold, explained, explained_by, explanation, evidence`.
+/// threshold, explained, explained_by, explanation, evidence`, then
+/// `escalated, escalated_by`.
 impl Serialize for AlertInterval {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("AlertInterval", 16)?;
+        let mut s = serializer.serialize_struct("AlertInterval", 18)?;
         s.serialize_field("symbol", &*self.symbol)?;
         s.serialize_field("start", &self.start)?;
         s.serialize_field("end", &self.end)?;
@@ -109,6 +134,8 @@ impl Serialize for AlertInterval {
         s.serialize_field("explained_by", &self.explained)?;
         s.serialize_field("explanation", &self.explanation().to_string())?;
         s.serialize_field("evidence", &self.evidence)?;
+        s.serialize_field("escalated", &self.is_escalated())?;
+        s.serialize_field("escalated_by", &self.escalated)?;
         s.end()
     }
 }
@@ -131,6 +158,9 @@ struct StoredAlert {
     threshold: f64,
     explained_by: Option<Explained>,
     evidence: Evidence,
+    /// Absent from lines written before escalation existed.
+    #[serde(default)]
+    escalated_by: Option<Escalated>,
 }
 
 /// Reads an alert line back (a later stage, e.g. fusion, reads what an
@@ -157,6 +187,7 @@ impl<'de> serde::Deserialize<'de> for AlertInterval {
             probability: a.probability,
             evidence: a.evidence,
             explained: a.explained_by,
+            escalated: a.escalated_by,
         })
     }
 }
@@ -267,6 +298,7 @@ impl IntervalMerger {
             probability: None,
             evidence: open.peak.evidence,
             explained: None,
+            escalated: None,
         })
     }
 }

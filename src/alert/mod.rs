@@ -11,8 +11,9 @@
 //!    line is the same for every example;
 //! 3. a [`Calibrator`] fitted on a reference period turns raw scores into
 //!    probabilities, so scores of different detectors become comparable;
-//! 4. a later stage can mark an alert [`Explained`]; it is kept, never
-//!    deleted.
+//! 4. a later stage can mark an alert [`Explained`] (ordinary news behind
+//!    a surge) or [`Escalated`] (a pump call before a run-up); it is kept,
+//!    never deleted.
 //!
 //! [`ScoredEvent`] is one observation placed in time with its probability,
 //! for lists of scored items (headlines, posts). The explanation of an
@@ -35,6 +36,6 @@ pub use confidence::{ConfidenceLevel, confidence};
 pub use detector::{BarDetector, BarDetectorFactory};
 pub use event::{Explanation, Scored, ScoredEvent};
 pub use evidence::{Evidence, NearKind, NearText};
-pub use interval::{AlertInterval, Explained, IntervalMerger};
+pub use interval::{AlertInterval, Escalated, Explained, IntervalMerger};
 pub use kind::{AnomalyType, KindSet};
 pub use source::Source;

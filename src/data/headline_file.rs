@@ -3,7 +3,8 @@
 //!
 //! - A `.csv` or `.tsv` file is a table. Its text column is the first
 //!   whose name is `text`, `headline`, `title`, `content` or `sentence`
-//!   (any case); optional columns `timestamp` (ISO 8601 or epoch), `symbol`
+//!   (any case); optional columns `timestamp` (ISO 8601 or epoch; also
+//!   called `time`, `date`, `published`, ... see [`TIME_COLUMNS`]), `symbol`
 //!   and `label` (`0`/`1`, `true`/`false`, `normal`/`anomaly`); other
 //!   columns are ignored.
 //! - Anything else is plain text, one headline per line (`\n` or `\r\n`).
@@ -17,10 +18,16 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::NewsItem;
 use super::timestamp::parse_timestamp;
 
 /// Column names recognised as the text column, in order of preference.
 pub const TEXT_COLUMNS: [&str; 5] = ["text", "headline", "title", "content", "sentence"];
+
+/// Column names recognised as the timestamp column, in order of preference
+/// (any case): news APIs and exports call it many things.
+pub const TIME_COLUMNS: [&str; 9] =
+    ["timestamp", "time", "datetime", "date", "published", "published_at", "created_at", "pubdate", "time_published"];
 
 /// One headline read from a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,8 +157,7 @@ impl HeadlineFile {
         let Some(text_at) = find(&TEXT_COLUMNS) else {
             return Err(HeadlineFileError::NoTextColumn { path: path.into(), header });
         };
-        let (time_at, symbol_at, label_at) =
-            (find(&["timestamp", "time", "date", "datetime"]), find(&["symbol", "ticker"]), find(&["label"]));
+        let (time_at, symbol_at, label_at) = (find(&TIME_COLUMNS), find(&["symbol", "ticker"]), find(&["label"]));
         let mut file = Self::empty("table");
         for record in records {
             let record = match record {
@@ -199,6 +205,23 @@ impl HeadlineFile {
             file.push(line, text, timestamp, field(symbol_at), label);
         }
         Ok(file)
+    }
+
+    /// The rows as news items (for example 01's `--news`), with `source`
+    /// as their source. A row without a timestamp cannot be placed in time:
+    /// it is not made an item, and its line is returned apart. A row
+    /// without a symbol becomes a market-wide item (`symbol: None`).
+    pub fn into_news(self, source: &str) -> (Vec<NewsItem>, Vec<usize>) {
+        let (mut items, mut undated) = (Vec::with_capacity(self.rows.len()), Vec::new());
+        for row in self.rows {
+            match row.timestamp {
+                Some(timestamp) => {
+                    items.push(NewsItem { timestamp, symbol: row.symbol, headline: row.text, source: source.into() })
+                }
+                None => undated.push(row.line),
+            }
+        }
+        (items, undated)
     }
 
     fn empty(shape: &'static str) -> Self {
@@ -258,6 +281,9 @@ mod tests {
         assert_eq!(file.rows[0].text, "Oil slips, inventories build");
         assert_eq!(file.rows[0].symbol.as_deref(), Some("XOM"));
         assert_eq!(file.rows[1].label, Some(true));
+        let (news, undated) = file.clone().into_news("file");
+        assert_eq!((news.len(), undated), (2, vec![5]), "the row `Rates` has no readable timestamp");
+        assert_eq!((news[0].symbol.as_deref(), news[0].source.as_str()), (Some("XOM"), "file"));
         assert_eq!(file.rows[1].timestamp.unwrap().to_rfc3339(), "2024-03-01T14:30:00+00:00");
         assert_eq!((file.rows[2].line, file.rows[2].label, file.rows[2].timestamp), (5, None, None));
         assert_eq!(

@@ -484,6 +484,39 @@ fn alerts(
     out
 }
 
+impl ScanReport {
+    /// Recomputes [`Self::summary`] after a later stage marked alerts
+    /// explained or escalated (see [`Summary::explained_alerts`]).
+    pub fn recompute_summary(&mut self) -> Result<()> {
+        self.summary = Summary::compute(&self.symbols, &self.alerts, self.threshold)?;
+        Ok(())
+    }
+
+    /// The time of the bar of `symbol` just before `t` (`None` for the first
+    /// bar or an unknown symbol). For the first bar of a session it is the
+    /// previous session's last bar, so that news of the night or weekend
+    /// lies between the two.
+    pub fn previous_bar(&self, symbol: &str, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let s = self.symbols.iter().find(|s| s.symbol == symbol)?;
+        let at = s.timestamps.partition_point(|&x| x < t);
+        at.checked_sub(1).map(|i| s.timestamps[i])
+    }
+
+    /// The time of the bar of `symbol` just after `t` (`None` after the
+    /// last bar or for an unknown symbol): where the bar at `t` ends.
+    pub fn next_bar(&self, symbol: &str, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let s = self.symbols.iter().find(|s| s.symbol == symbol)?;
+        s.timestamps.get(s.timestamps.partition_point(|&x| x <= t)).copied()
+    }
+
+    /// The median spacing of `symbol`'s bars (`None` for fewer than two bars
+    /// or an unknown symbol).
+    pub fn bar_spacing(&self, symbol: &str) -> Option<chrono::Duration> {
+        let s = self.symbols.iter().find(|s| s.symbol == symbol)?;
+        session_gap(&s.timestamps).map(|g| g / SESSION_GAP_FACTOR as i32)
+    }
+}
+
 impl SymbolScan {
     /// Raw scores of the test period. Warm-up bars count as 0, the lowest
     /// score of a detector whose scores are ≥ 0 (all in this crate).

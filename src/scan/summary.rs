@@ -47,6 +47,12 @@ pub struct Summary {
     pub alerts: usize,
     /// Alert intervals that overlap a labelled event.
     pub alerts_on_events: Option<usize>,
+    /// Alerts a later stage explained (ordinary news behind a surge). They
+    /// stay in `alerts`; their bars count as not flagged in every bar-level
+    /// metric, so they are no false alarms (and find no event).
+    pub explained_alerts: usize,
+    /// Alerts a later stage escalated (anomalous text before them).
+    pub escalated_alerts: usize,
     /// Bars in the test period.
     pub test_bars: usize,
     /// Test-period bars left out of the metrics (unknown label).
@@ -58,7 +64,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Computes the metrics of the test period.
+    /// Computes the metrics of the test period. A bar inside an explained
+    /// alert counts as not flagged.
     pub(crate) fn compute(symbols: &[SymbolScan], alerts: &[AlertInterval], threshold: f64) -> Result<Self> {
         let labelled = symbols.iter().all(|s| s.labels.is_some());
         let test_bars = symbols.iter().map(|s| s.scores.len() - s.test_start).sum();
@@ -79,6 +86,8 @@ impl Summary {
             mean_delay_bars: None,
             alerts: alerts.len(),
             alerts_on_events: None,
+            explained_alerts: alerts.iter().filter(|a| a.is_explained()).count(),
+            escalated_alerts: alerts.iter().filter(|a| a.is_escalated()).count(),
             test_bars,
             excluded_bars,
             threshold,
@@ -95,7 +104,15 @@ impl Summary {
         for s in symbols {
             let labels = &s.labels.as_ref().expect("labelled")[s.test_start..];
             let scores = s.test_scores();
-            let predicted = s.test_hits(threshold);
+            let mut predicted = s.test_hits(threshold);
+            let explained: Vec<&AlertInterval> =
+                alerts.iter().filter(|a| a.is_explained() && *a.symbol == *s.symbol).collect();
+            if !explained.is_empty() {
+                for (i, hit) in predicted.iter_mut().enumerate() {
+                    let t = s.timestamps[s.test_start + i];
+                    *hit &= !explained.iter().any(|a| a.start <= t && t <= a.end);
+                }
+            }
             let evs = events_from_labels(labels);
             let report = event_report(&evs, &predicted)?;
             events += report.events;

@@ -6,7 +6,9 @@
 //! `label` is 1 inside a bar-visible anomaly and 0 elsewhere, `pattern` names
 //! it (empty when normal). The CSV is exactly what
 //! [`crate::data::BarCsv`] and the examples' `--input` read back.
-//! CSV output is byte-stable for a seed.
+//! The news table (`timestamp, symbol, headline, source`; `symbol` empty
+//! for market-wide news) is what [`crate::data::HeadlineFile`] and example
+//! 01's `--news` read back. CSV output is byte-stable for a seed.
 
 use std::path::Path;
 
@@ -36,6 +38,24 @@ impl SimulatedMarket {
                 ])
                 .map_err(io)?;
             }
+        }
+        w.flush().map_err(|e| Error::io(path, e))
+    }
+
+    /// Writes the headlines as CSV: `timestamp, symbol, headline, source`.
+    pub fn write_news_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+        let mut w = csv::Writer::from_path(path).map_err(io)?;
+        w.write_record(["timestamp", "symbol", "headline", "source"]).map_err(io)?;
+        for n in &self.news {
+            w.write_record([
+                n.timestamp.format("%Y-%m-%dT%H:%M:%SZ").to_string().as_str(),
+                n.symbol.as_deref().unwrap_or(""),
+                n.headline.as_str(),
+                n.source.as_str(),
+            ])
+            .map_err(io)?;
         }
         w.flush().map_err(|e| Error::io(path, e))
     }

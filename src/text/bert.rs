@@ -4,13 +4,17 @@
 //! run the encoder, average the token vectors that are not padding (masked
 //! mean pooling) and scale the result to unit length. Batches are formed
 //! from texts of similar length, so little time goes into padding; the
-//! output keeps the input order.
+//! output keeps the input order. The encoder is this crate's
+//! [`BertEncoder`] by default, or candle-transformers' `BertModel`
+//! ([`Encoder::CandleTransformers`]), the straightforward implementation it
+//! is checked and benchmarked against.
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
+use super::bert_encoder::BertEncoder;
 use super::embedder::{Embedder, Embeddings, Truncated};
 use super::error::TextError;
 use crate::models::{ModelFiles, Pooling};
@@ -24,17 +28,36 @@ pub struct EmbedderOptions {
     /// `max_seq_length` (256 for all-MiniLM-L6-v2), else the model's
     /// position limit.
     pub max_tokens: Option<usize>,
+    /// Which implementation of the forward pass runs.
+    pub encoder: Encoder,
+}
+
+/// The implementation of the BERT forward pass; both give the same
+/// embeddings (to float rounding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoder {
+    /// [`BertEncoder`]: fused projections, fused softmax, vectorised GELU.
+    #[default]
+    Fused,
+    /// candle-transformers' `BertModel`, as its documentation uses it.
+    CandleTransformers,
 }
 
 impl Default for EmbedderOptions {
     fn default() -> Self {
-        Self { batch_size: 32, max_tokens: None }
+        Self { batch_size: 32, max_tokens: None, encoder: Encoder::Fused }
     }
+}
+
+/// The loaded forward pass.
+enum Model {
+    Fused(BertEncoder),
+    CandleTransformers(BertModel),
 }
 
 /// A BERT sentence model (all-MiniLM-L6-v2, FinBERT, ...) on the CPU.
 pub struct BertEmbedder {
-    model: BertModel,
+    model: Model,
     tokenizer: Tokenizer,
     device: Device,
     name: String,
@@ -92,7 +115,11 @@ impl BertEmbedder {
         // model is loaded is undefined behaviour, as for every mmap.
         let weights = unsafe { VarBuilder::from_mmaped_safetensors(&[&files.weights], DType::F32, &device) }
             .map_err(|e| load_error(&files.weights, e.to_string()))?;
-        let model = BertModel::load(weights, &config).map_err(|e| load_error(&files.weights, e.to_string()))?;
+        let model = match options.encoder {
+            Encoder::Fused => BertEncoder::load(weights, &config).map(Model::Fused),
+            Encoder::CandleTransformers => BertModel::load(weights, &config).map(Model::CandleTransformers),
+        }
+        .map_err(|e| load_error(&files.weights, e.to_string()))?;
         let name = model_name(&files.dir);
         Ok(Self {
             model,
@@ -120,9 +147,14 @@ impl BertEmbedder {
         }
         let ids = Tensor::from_vec(ids, (batch, width), &self.device).map_err(inference)?;
         let mask = Tensor::from_vec(mask, (batch, width), &self.device).map_err(inference)?;
-        let type_ids = ids.zeros_like().map_err(inference)?;
         // ANCHOR: pooling
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask)).map_err(inference)?;
+        let hidden = match &self.model {
+            Model::Fused(encoder) => encoder.forward(&ids, &mask),
+            Model::CandleTransformers(model) => {
+                ids.zeros_like().and_then(|type_ids| model.forward(&ids, &type_ids, Some(&mask)))
+            }
+        }
+        .map_err(inference)?;
         let pooled = match self.pooling {
             Pooling::Cls => hidden.narrow(1, 0, 1).and_then(|t| t.squeeze(1)),
             _ => {

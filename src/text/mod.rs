@@ -6,22 +6,31 @@
 //! sentence model (all-MiniLM-L6-v2 by default, FinBERT through the same
 //! loader) in candle, from a folder that [`crate::models`] found and checked.
 //! [`TextAnomalyDetector`] is fitted on the embeddings of normal texts and
-//! scores how far a new text lies from them.
+//! scores how far a new text lies from them; [`apply_news_context`] uses it
+//! to explain (or escalate) price/volume alerts by the news before them.
 
 pub mod bert;
+pub mod bert_encoder;
 pub mod detector;
 pub mod embedder;
 pub mod error;
+pub mod fast_gelu;
 pub mod kind_prototypes;
+pub mod news_context;
 pub mod news_detector;
 pub mod projection;
 pub mod shrinkage;
 
-pub use bert::{BertEmbedder, EmbedderOptions};
+pub use bert::{BertEmbedder, EmbedderOptions, Encoder};
+pub use bert_encoder::BertEncoder;
 pub use detector::{Neighbour, TextAnomalyDetector, TextDetectorConfig, TextMethod, TextScores, is_calibration_index};
 pub use embedder::{Embedder, Embeddings, Truncated, cosine};
 pub use error::TextError;
 pub use kind_prototypes::KindPrototypes;
+pub use news_context::{
+    DEFAULT_LOOKBACK_MINUTES, NewsContextConfig, NewsContextReport, REFERENCE_PER_FAMILY, REFERENCE_SEED,
+    apply_news_context, news_window, project_news_detector,
+};
 pub use news_detector::{NewsAnomalyDetector, NewsReference, NewsVerdict};
 pub use projection::principal_plane;
 pub use shrinkage::ShrunkCovariance;

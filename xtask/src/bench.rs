@@ -6,7 +6,9 @@
 //! - `book/generated/bench_csv.md` from `benches/csv_load.rs` (CSV to scores
 //!   against polars' CSV reader with one thread), followed by the peak memory
 //!   of example 01 on a 5 M-row file with and without `--stream`
-//!   (`/usr/bin/time -v`, see [`crate::memory`]).
+//!   (`/usr/bin/time -v`, see [`crate::memory`]);
+//! - `book/generated/bench_minilm.md` from `benches/minilm.rs` and PyTorch
+//!   (see [`crate::bench_minilm`]).
 //!
 //! Criterion 0.8 keeps, per benchmark, `target/criterion/<id>/new/`:
 //! - `benchmark.json`: `group_id`, `function_id`, `value_str`, `full_id`,
@@ -75,6 +77,9 @@ pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
     for suite in SUITES.iter().filter(|s| only.is_empty() || only.contains(&s.bench)) {
         run_suite(suite, no_run)?;
     }
+    if only.is_empty() || only.contains(&"minilm") {
+        crate::bench_minilm::run(no_run)?;
+    }
     Ok(())
 }
 
@@ -124,18 +129,18 @@ fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {
     Ok(())
 }
 
-struct BenchResult {
-    id: String,
-    group: String,
-    function: Option<String>,
-    value: Option<String>,
+pub(crate) struct BenchResult {
+    pub(crate) id: String,
+    pub(crate) group: String,
+    pub(crate) function: Option<String>,
+    pub(crate) value: Option<String>,
     /// Elements (ticks) per iteration, when the bench set a throughput.
-    elements: Option<u64>,
-    mean_ns: f64,
-    lower_ns: f64,
-    upper_ns: f64,
+    pub(crate) elements: Option<u64>,
+    pub(crate) mean_ns: f64,
+    pub(crate) lower_ns: f64,
+    pub(crate) upper_ns: f64,
     /// When criterion wrote the estimates.
-    measured: SystemTime,
+    pub(crate) measured: SystemTime,
 }
 
 impl BenchResult {
@@ -147,7 +152,7 @@ impl BenchResult {
 
 /// Reads every `*/new/{benchmark,estimates}.json`; returns the results
 /// written after `since` and how many older ones were skipped.
-fn read_results(dir: &Path, since: SystemTime) -> Result<(Vec<BenchResult>, usize)> {
+pub(crate) fn read_results(dir: &Path, since: SystemTime) -> Result<(Vec<BenchResult>, usize)> {
     let mut results = Vec::new();
     let mut stale = 0;
     for new_dir in find_new_dirs(dir) {
@@ -349,7 +354,7 @@ pub fn group_digits(n: u64) -> String {
     out
 }
 
-fn cpu_model() -> String {
+pub(crate) fn cpu_model() -> String {
     fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -361,11 +366,11 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| format!("unknown ({})", std::env::consts::ARCH))
 }
 
-fn logical_cpus() -> usize {
+pub(crate) fn logical_cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn rustc_version() -> String {
+pub(crate) fn rustc_version() -> String {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     Command::new(rustc)
         .arg("--version")
@@ -377,7 +382,7 @@ fn rustc_version() -> String {
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC, without a date crate.
-fn format_utc(time: SystemTime) -> String {
+pub(crate) fn format_utc(time: SystemTime) -> String {
     let secs = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);

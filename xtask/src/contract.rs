@@ -1,6 +1,7 @@
 //! `cargo xtask contract`: run example 01 as a user would and check its
 //! `--json` output contract (GUIDE §7) on the simulator, on the simulator's
-//! own CSV read back through `--input`, and on a messy unlabelled CSV.
+//! own CSV read back through `--input`, and on a messy unlabelled CSV; and
+//! its news context (the model must be installed: `cargo xtask models`).
 
 use std::fs;
 use std::path::Path;
@@ -14,7 +15,7 @@ use crate::process;
 const DIR: &str = "target/contract";
 const RATES: [&str; 5] = ["precision", "recall", "f1", "pr_auc", "roc_auc"];
 /// The alert line of GUIDE §8 (the alert model's `AlertInterval`).
-const ALERT_FIELDS: [&str; 16] = [
+const ALERT_FIELDS: [&str; 18] = [
     "symbol",
     "start",
     "end",
@@ -31,18 +32,26 @@ const ALERT_FIELDS: [&str; 16] = [
     "explained_by",
     "explanation",
     "evidence",
+    "escalated",
+    "escalated_by",
 ];
 
 pub fn run() -> Result<()> {
     fs::create_dir_all(DIR)?;
-    let sim_csv = format!("{DIR}/sim.csv");
-    let (status, out, _) = example(&["--json", "--export-csv", &sim_csv])?;
-    ensure!(status, "example 01 failed on the simulator");
+    let (sim_csv, sim_news) = (format!("{DIR}/sim.csv"), format!("{DIR}/sim_news.csv"));
+    let (status, out, err) = example(&["--json", "--export-csv", &sim_csv, "--export-news", &sim_news])?;
+    ensure!(status, "example 01 failed on the simulator:\n{err}");
     let sim = check_lines(&out, true).context("simulator run")?;
+    check_news_context(&sim, &out)?;
 
-    let (status, out, _) = example(&["--json", "--input", &sim_csv])?;
-    ensure!(status, "example 01 failed on its own exported CSV");
+    let (status, out, err) = example(&["--json", "--input", &sim_csv, "--news", &sim_news])?;
+    ensure!(status, "example 01 failed on its own exported CSV and news:\n{err}");
     let mut round_trip = check_lines(&out, true).context("--input of the exported CSV")?;
+    ensure!(
+        round_trip["news_context"]["used"] == true && round_trip["context_events"].is_null(),
+        "--news of the exported headlines: {}",
+        round_trip["news_context"]
+    );
     // The CSV carries the 0/1 label but not the simulator's pattern names.
     let mut sim = sim;
     ensure!(sim["input"].is_null(), "the simulator's summary has an `input` object: {}", sim["input"]);
@@ -53,8 +62,10 @@ pub fn run() -> Result<()> {
     );
     for summary in [&mut sim, &mut round_trip] {
         let summary = summary.as_object_mut().context("summary is an object")?;
-        summary.remove("per_pattern");
-        summary.remove("input");
+        for key in ["per_pattern", "input", "context_events", "context_events_alerted"] {
+            summary.remove(key);
+        }
+        summary["news_context"].as_object_mut().context("news_context is an object")?.remove("news");
     }
     ensure!(sim == round_trip, "the exported CSV gives another summary than the simulator:\n{sim}\n{round_trip}");
 
@@ -132,8 +143,9 @@ pub fn run() -> Result<()> {
     let (status, _, err) = example(&["--json", "--strict", "--input", &messy])?;
     ensure!(!status, "--strict accepted a file that needs repairs");
     ensure!(err.contains("--strict"), "--strict refusal does not say why:\n{err}");
+    news_context_failures(&sim_csv)?;
     println!(
-        "contract: ok (simulator, CSV round trip, messy unlabelled CSV, CRLF copy, shuffled rows, split number, --stream, constant file, --strict)"
+        "contract: ok (simulator, news context, CSV and news round trip, messy unlabelled CSV, CRLF copy, shuffled rows, split number, --stream, constant file, --strict, missing model and news)"
     );
     Ok(())
 }
@@ -147,6 +159,66 @@ fn example(args: &[&str]) -> Result<(bool, String, String)> {
         String::from_utf8(output.stdout).context("stdout is not UTF-8")?,
         String::from_utf8_lossy(&output.stderr).into_owned(),
     ))
+}
+
+/// The simulator's news context: on (the model is installed), every
+/// earnings episode explained, and no labelled event lost against
+/// `--news-context off`.
+fn check_news_context(sim: &Value, stdout: &str) -> Result<()> {
+    let context = &sim["news_context"];
+    ensure!(context["used"] == true, "the news context is off on the simulator (is the model installed?): {context}");
+    let (episodes, unexplained) = (&sim["context_events"], &sim["context_events_alerted"]);
+    ensure!(
+        episodes.as_u64().is_some_and(|n| n > 0) && unexplained == 0,
+        "earnings episodes {episodes}, still alerted unexplained {unexplained}"
+    );
+    let explained = stdout.lines().filter(|l| l.contains("\"explained\":true")).count();
+    ensure!(
+        sim["explained_alerts"] == explained,
+        "summary explained_alerts {} != {explained} lines",
+        sim["explained_alerts"]
+    );
+    let (status, off_out, err) = example(&["--json", "--news-context", "off"])?;
+    ensure!(status, "--news-context off failed:\n{err}");
+    let off = check_lines(&off_out, true).context("--news-context off")?;
+    ensure!(off["news_context"]["used"] == false && off["explained_alerts"] == 0, "off: {}", off["news_context"]);
+    ensure!(
+        off["detected_events"] == sim["detected_events"] && off["alerts"] == sim["alerts"],
+        "the news context lost events or alerts: off {} events {} alerts, on {} and {}",
+        off["detected_events"],
+        off["alerts"],
+        sim["detected_events"],
+        sim["alerts"]
+    );
+    let precision = |v: &Value| v["precision"].as_f64().unwrap_or(0.0);
+    ensure!(precision(sim) >= precision(&off), "explained alerts lowered precision: {sim} vs {off}");
+    Ok(())
+}
+
+/// `--news-context on` without a model, or without news, stops with a
+/// message that says what to do; a news file's undated and market-wide rows
+/// are reported.
+fn news_context_failures(sim_csv: &str) -> Result<()> {
+    let empty = format!("{DIR}/no_models");
+    fs::create_dir_all(&empty)?;
+    let (status, _, err) = example(&["--json", "--news-context", "on", "--model-dir", &empty])?;
+    ensure!(!status && err.contains("cargo xtask models"), "--news-context on without a model:\n{err}");
+    let (status, out, err) = example(&["--json", "--model-dir", &empty])?;
+    ensure!(status && err.contains("news context: off"), "auto without a model did not say it is off:\n{err}");
+    ensure!(check_lines(&out, true)?["news_context"]["used"] == false, "auto without a model used it");
+    let (status, _, err) = example(&["--json", "--news-context", "on", "--input", sim_csv])?;
+    ensure!(!status && err.contains("--news FILE"), "--news-context on without news:\n{err}");
+    let news = format!("{DIR}/news_messy.csv");
+    fs::write(
+        &news,
+        "published,ticker,title,extra\nsoon,ACME,Acme Corp raises its dividend,x\n2025-01-20T18:00:00Z,,Fed holds rates,y\n2025-01-20T18:05:00Z,BOLT,Bolt Energy beats estimates,z\n",
+    )?;
+    let (status, _, err) = example(&["--json", "--input", sim_csv, "--news", &news])?;
+    ensure!(status, "a messy news file failed:\n{err}");
+    for needle in ["without a timestamp left out", "without a symbol: market-wide"] {
+        ensure!(err.contains(needle), "the news file's problem `{needle}` is not reported:\n{err}");
+    }
+    Ok(())
 }
 
 /// Checks every line and returns the summary object.

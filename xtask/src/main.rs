@@ -2,6 +2,7 @@
 //! `.cargo/config.toml`). Std-only argument parsing; one concept per module.
 
 mod bench;
+mod bench_minilm;
 mod book;
 mod book_test;
 mod check;
@@ -34,9 +35,11 @@ Commands:
                                  against the fresh build of the library (GUIDE §3 recipe)
   book check                     check SUMMARY files, links, images and includes of all variants
   outputs                        regenerate book/generated/* and book/figures/* from the examples
-  bench [--no-run] [BENCH]...    run the criterion benches (streaming, csv_load) and write
-                                 book/generated/bench_streaming.md and bench_csv.md, the
-                                 latter with example 01's peak memory on a 5 M-row file
+  bench [--no-run] [BENCH]...    run the criterion benches (streaming, csv_load, minilm) and
+                                 write book/generated/bench_streaming.md, bench_csv.md (with
+                                 example 01's peak memory on a 5 M-row file) and
+                                 bench_minilm.md (MiniLM sentences/s against PyTorch; the
+                                 Python of $LLM_ANOMALY_PYTHON needs sentence-transformers)
                                  (--no-run: from the results already under target/criterion)
   contract                       run example 01 like a user (simulator, CSV round trip,
                                  messy unlabelled CSV, --strict) and check its --json contract;

@@ -56,6 +56,7 @@ mod anomalous;
 mod names;
 mod normal;
 mod seed_list;
+pub(crate) mod wire;
 
 pub use seed_list::seed_headlines;
 
@@ -227,6 +228,15 @@ pub fn generate(seed: u64, per_family: usize) -> Vec<CorpusHeadline> {
         }
     }
     out
+}
+
+/// The 1 000 headlines the sentence-model speed benchmark embeds
+/// (`benches/minilm.rs` and its PyTorch counterpart): 1 000 lines spread
+/// evenly over [`generate`]`(7, 13)` (13 per family), so every family is in
+/// it.
+pub fn benchmark_headlines() -> Vec<String> {
+    let corpus = generate(7, 13);
+    (0..1000).map(|i| corpus[i * corpus.len() / 1000].text.clone()).collect()
 }
 
 /// Splits the family list into `(fit, held_out)` by family, so that a
