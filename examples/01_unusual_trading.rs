@@ -131,6 +131,10 @@ struct Args {
     /// Minutes before an alert's first bar whose news still counts.
     #[arg(long, default_value_t = DEFAULT_LOOKBACK_MINUTES)]
     news_lookback: i64,
+    /// Your own wire's ordinary headlines to fit the text detector on (rows labelled 1 are left out;
+    /// never the --news file); the project's corpus without it.
+    #[arg(long)]
+    news_fit: Option<PathBuf>,
     /// The model cache (default: $LLM_ANOMALY_MODEL_DIR, then the Hugging Face cache).
     #[arg(long)]
     model_dir: Option<PathBuf>,
@@ -283,6 +287,13 @@ fn news_context(
     if news.iter().all(|n| n.symbol.is_none()) {
         return not_used(args, "no dated headline names a symbol");
     }
+    if let (Some(fit), Some(scored)) = (&args.news_fit, &args.news)
+        && fit.canonicalize().ok() == scored.canonicalize().ok()
+    {
+        return Err("--news-fit and --news are the same file: the text detector is never fitted on the \
+                    headlines it judges (a pump call in them would pull the envelope to it)"
+            .into());
+    }
     with_model(args, &news, &origin, report)
 }
 
@@ -294,8 +305,14 @@ fn with_model(
     report: &mut ScanReport,
 ) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     use llm_anomaly::models::ModelError;
-    use llm_anomaly::text::{Embedder, NewsContextConfig, TextError, apply_news_context, project_news_detector};
-    let detector = match project_news_detector(args.model_dir.as_deref()) {
+    use llm_anomaly::text::{Embedder, NewsContextConfig, NewsReference, TextError, apply_news_context, news_detector};
+    use llm_anomaly::text::{REFERENCE_PER_FAMILY, REFERENCE_SEED};
+    let mut reference = NewsReference::from_corpus(REFERENCE_SEED, REFERENCE_PER_FAMILY);
+    if let Some(path) = &args.news_fit {
+        reference = reference.with_normal_texts_of(HeadlineFile::read(path)?);
+        eprintln!("news context: fitting on {} headlines of {}", reference.normal.len(), path.display());
+    }
+    let detector = match news_detector(args.model_dir.as_deref(), &reference) {
         Ok(detector) => detector,
         Err(TextError::Model(e @ ModelError::NotInstalled { .. })) if args.news_context == NewsContextArg::Auto => {
             return Ok(context_off(args, &e.to_string()));
@@ -316,6 +333,8 @@ fn with_model(
     value["mode"] = format!("{:?}", args.news_context).to_lowercase().into();
     value["news"] = origin.into();
     value["model"] = detector.embedder().name().into();
+    value["reference"] =
+        args.news_fit.as_ref().map_or("corpus fit families".into(), |p| p.display().to_string()).into();
     Ok(value)
 }
 

@@ -224,10 +224,9 @@ fn reference(args: &Args) -> Result<NewsReference, Box<dyn std::error::Error>> {
                     (the anomalies would pull the envelope to them)"
             .into());
     }
-    let file = HeadlineFile::read(path)?;
-    let normal: Vec<String> = file.rows.into_iter().filter(|row| row.label != Some(true)).map(|row| row.text).collect();
-    eprintln!("fit: {} normal headlines from {}", normal.len(), path.display());
-    Ok(NewsReference { normal, typed: corpus.typed })
+    let reference = corpus.with_normal_texts_of(HeadlineFile::read(path)?);
+    eprintln!("fit: {} normal headlines from {}", reference.normal.len(), path.display());
+    Ok(reference)
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {

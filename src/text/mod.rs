@@ -28,8 +28,8 @@ pub use embedder::{Embedder, Embeddings, Truncated, cosine};
 pub use error::TextError;
 pub use kind_prototypes::KindPrototypes;
 pub use news_context::{
-    DEFAULT_LOOKBACK_MINUTES, NewsContextConfig, NewsContextReport, REFERENCE_PER_FAMILY, REFERENCE_SEED,
-    apply_news_context, news_window, project_news_detector,
+    DEFAULT_LOOKBACK_MINUTES, MIN_REFERENCE_TEXTS, NewsContextConfig, NewsContextReport, REFERENCE_PER_FAMILY,
+    REFERENCE_SEED, apply_news_context, news_detector, news_window, project_news_detector,
 };
 pub use news_detector::{NewsAnomalyDetector, NewsReference, NewsVerdict};
 pub use projection::principal_plane;

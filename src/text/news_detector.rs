@@ -41,6 +41,14 @@ impl NewsReference {
         }
         reference
     }
+
+    /// This reference with its normal texts replaced by the rows of `file`
+    /// not labelled anomalous: a desk's own wire history, say. The typed
+    /// examples stay; they only name the kind of a flagged text.
+    pub fn with_normal_texts_of(self, file: crate::data::HeadlineFile) -> Self {
+        let normal = file.rows.into_iter().filter(|row| row.label != Some(true)).map(|row| row.text).collect();
+        Self { normal, typed: self.typed }
+    }
 }
 
 /// The verdict on one text.

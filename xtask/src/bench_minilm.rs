@@ -154,7 +154,12 @@ fn render(results: &[BenchResult], torch: &[Torch], torch_note: &str, pinned: bo
         "\nSentences per second (mean of criterion's samples; PyTorch: best of 3 runs), all-MiniLM-L6-v2 on the 1 000 headlines of `news_corpus::benchmark_headlines()`, CPU only.\n"
     );
     let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
-    let _ = writeln!(md, "- Date (UTC): {}; commit {}", bench::format_utc(SystemTime::now()), commit());
+    let _ = writeln!(
+        md,
+        "- Date (UTC): {}; commit {} (`-dirty`: with uncommitted changes)",
+        bench::format_utc(SystemTime::now()),
+        commit()
+    );
     let _ = writeln!(md, "- Compiler: {}", bench::rustc_version());
     let pin = if pinned { "pinned to one core with `taskset -c 0`" } else { "not pinned (no taskset)" };
     let _ = writeln!(md, "- 1 thread: `CANDLE_NUM_THREADS=1` / `torch.set_num_threads(1)`, {pin}; 2 threads: unpinned");
@@ -168,7 +173,7 @@ fn render(results: &[BenchResult], torch: &[Torch], torch_note: &str, pinned: bo
 
 fn commit() -> String {
     let mut cmd = Command::new("git");
-    cmd.args(["rev-parse", "--short", "HEAD"]);
+    cmd.args(["describe", "--always", "--dirty"]);
     process::stdout_of(&mut cmd).map(|s| s.trim().to_string()).unwrap_or_else(|_| "unknown".into())
 }
 

@@ -197,7 +197,8 @@ fn check_news_context(sim: &Value, stdout: &str) -> Result<()> {
 
 /// `--news-context on` without a model, or without news, stops with a
 /// message that says what to do; a news file's undated and market-wide rows
-/// are reported.
+/// are reported; `--news-fit` on the judged file, or on too few headlines,
+/// is refused.
 fn news_context_failures(sim_csv: &str) -> Result<()> {
     let empty = format!("{DIR}/no_models");
     fs::create_dir_all(&empty)?;
@@ -218,6 +219,12 @@ fn news_context_failures(sim_csv: &str) -> Result<()> {
     for needle in ["without a timestamp left out", "without a symbol: market-wide"] {
         ensure!(err.contains(needle), "the news file's problem `{needle}` is not reported:\n{err}");
     }
+    let (status, _, err) = example(&["--json", "--input", sim_csv, "--news", &news, "--news-fit", &news])?;
+    ensure!(!status && err.contains("same file"), "--news-fit of the judged news was accepted:\n{err}");
+    let fit = format!("{DIR}/news_fit_small.csv");
+    fs::write(&fit, "headline\nAcme Corp raises its dividend\nBolt Energy beats estimates\n")?;
+    let (status, _, err) = example(&["--json", "--input", sim_csv, "--news", &news, "--news-fit", &fit])?;
+    ensure!(!status && err.contains("at least 300"), "a 2-headline --news-fit was accepted:\n{err}");
     Ok(())
 }
 
