@@ -12,29 +12,24 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{AnomalyType, Calibrator, ConfidenceLevel, Evidence, Explanation, KindSet, Scored, Source, confidence};
 
-/// Why a later stage considers an alert explained (an earnings headline
-/// behind a volume surge, say). The alert is kept, marked, never deleted.
+/// A later stage's finding about an alert: why it is explained (an
+/// earnings headline behind a volume surge) or escalated (a pump call just
+/// before a run-up). The alert is kept, marked, never deleted.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Explained {
-    /// The stage that explained it.
+pub struct ContextNote {
+    /// The stage that made the finding.
     pub source: Source,
     /// In words, for the analyst.
     pub reason: String,
-    /// What the explanation rests on.
+    /// What the finding rests on.
     pub evidence: Evidence,
 }
 
-/// Why a later stage considers an alert more serious than its score says
-/// (a pump call posted just before a price run-up, say).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Escalated {
-    /// The stage that escalated it.
-    pub source: Source,
-    /// In words, for the analyst.
-    pub reason: String,
-    /// What the escalation rests on.
-    pub evidence: Evidence,
-}
+/// Why a later stage considers an alert explained.
+pub type Explained = ContextNote;
+
+/// Why a later stage considers an alert more serious than its score says.
+pub type Escalated = ContextNote;
 
 /// One alert: a merged run of anomalous observations of one symbol from
 /// one source.

@@ -36,6 +36,6 @@ pub use confidence::{ConfidenceLevel, confidence};
 pub use detector::{BarDetector, BarDetectorFactory};
 pub use event::{Explanation, Scored, ScoredEvent};
 pub use evidence::{Evidence, NearKind, NearText};
-pub use interval::{AlertInterval, Escalated, Explained, IntervalMerger};
+pub use interval::{AlertInterval, ContextNote, Escalated, Explained, IntervalMerger};
 pub use kind::{AnomalyType, KindSet};
 pub use source::Source;

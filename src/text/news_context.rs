@@ -29,6 +29,8 @@
 //! nothing on their own: a symbol's surge on a macro day is still the
 //! symbol's.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -37,7 +39,7 @@ use super::detector::TextDetectorConfig;
 use super::embedder::Embedder;
 use super::error::TextError;
 use super::news_detector::{NewsAnomalyDetector, NewsReference, NewsVerdict};
-use crate::alert::{Action, AlertInterval, Escalated, Evidence, Explained, Source};
+use crate::alert::{Action, AlertInterval, ContextNote, Evidence, Source};
 use crate::data::NewsItem;
 use crate::models::{MINILM, ModelCache, ModelFiles};
 use crate::scan::ScanReport;
@@ -176,25 +178,33 @@ pub fn apply_news_context<E: Embedder>(
         market_wide: news.iter().filter(|n| n.symbol.is_none()).count(),
         ..NewsContextReport::default()
     };
+    // Each symbol's headlines in time order, so a window is two binary searches.
+    let mut by_symbol: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, n) in news.iter().enumerate() {
+        if let Some(symbol) = &n.symbol {
+            by_symbol.entry(symbol_key(symbol)).or_default().push(i);
+        }
+    }
+    for indices in by_symbol.values_mut() {
+        indices.sort_by_key(|&i| (news[i].timestamp, i));
+    }
     // Which headlines lie in which alert's window.
-    let windows: Vec<Vec<usize>> = report
+    let windows: Vec<&[usize]> = report
         .alerts
         .iter()
         .map(|alert| {
+            let Some(indices) = by_symbol.get(&symbol_key(&alert.symbol)) else { return &[][..] };
             let peak_end = report.next_bar(&alert.symbol, alert.peak_at).unwrap_or_else(|| {
                 alert.peak_at + report.bar_spacing(&alert.symbol).unwrap_or_else(|| Duration::minutes(1))
             });
             let previous = report.previous_bar(&alert.symbol, alert.start);
             let (from, to) = news_window(alert, previous, peak_end, config.lookback);
-            (0..news.len())
-                .filter(|&i| {
-                    let n = &news[i];
-                    same_symbol(n.symbol.as_deref(), &alert.symbol) && n.timestamp >= from && n.timestamp < to
-                })
-                .collect()
+            let first = indices.partition_point(|&i| news[i].timestamp < from);
+            let end = indices.partition_point(|&i| news[i].timestamp < to);
+            &indices[first..end.max(first)]
         })
         .collect();
-    let mut wanted: Vec<usize> = windows.iter().flatten().copied().collect();
+    let mut wanted: Vec<usize> = windows.iter().flat_map(|w| w.iter().copied()).collect();
     wanted.sort_unstable();
     wanted.dedup();
     let texts: Vec<&str> = wanted.iter().map(|&i| news[i].headline.as_str()).collect();
@@ -211,21 +221,21 @@ pub fn apply_news_context<E: Embedder>(
         let by_score = |a: &usize, b: &usize| verdict_of(*a).scored.score.total_cmp(&verdict_of(*b).scored.score);
         // The latest ordinary headline before the peak.
         let by_time = |i: &&usize| (news[**i].timestamp, **i);
-        if let Some(i) = window.iter().copied().filter(clear).max_by(by_score) {
+        let note = |i: usize| {
             let v = verdict_of(i);
-            alert.mark_escalated(Escalated {
+            ContextNote {
                 source: Source::Text,
                 reason: reason(alert, &news[i], v),
                 evidence: evidence(alert, &news[i], v),
-            });
+            }
+        };
+        if let Some(i) = window.iter().copied().filter(clear).max_by(by_score) {
+            let escalated = note(i);
+            alert.mark_escalated(escalated);
             out.escalated += 1;
         } else if let Some(&i) = window.iter().filter(|i| !verdict_of(**i).anomalous).max_by_key(by_time) {
-            let v = verdict_of(i);
-            alert.mark_explained(Explained {
-                source: Source::Text,
-                reason: reason(alert, &news[i], v),
-                evidence: evidence(alert, &news[i], v),
-            });
+            let explained = note(i);
+            alert.mark_explained(explained);
             out.explained += 1;
         } else {
             out.unclear += 1;
@@ -236,8 +246,9 @@ pub fn apply_news_context<E: Embedder>(
 }
 // ANCHOR_END: apply
 
-fn same_symbol(news: Option<&str>, alert: &str) -> bool {
-    news.is_some_and(|s| s.trim().eq_ignore_ascii_case(alert.trim()))
+/// Symbols compare after trimming, ignoring ASCII case.
+fn symbol_key(symbol: &str) -> String {
+    symbol.trim().to_ascii_uppercase()
 }
 
 fn minutes_before_peak(alert: &AlertInterval, item: &NewsItem) -> i64 {
@@ -309,9 +320,8 @@ mod tests {
     }
 
     #[test]
-    fn symbols_match_without_case_or_padding_and_market_wide_news_never_does() {
-        assert!(same_symbol(Some(" acme "), "ACME"));
-        assert!(!same_symbol(Some("ACMEX"), "ACME"));
-        assert!(!same_symbol(None, "ACME"));
+    fn symbols_match_without_case_or_padding() {
+        assert_eq!(symbol_key(" acme "), symbol_key("ACME"));
+        assert_ne!(symbol_key("ACMEX"), symbol_key("ACME"));
     }
 }
