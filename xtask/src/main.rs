@@ -9,6 +9,7 @@ mod check;
 mod ci;
 mod contract;
 mod contract_news;
+mod contract_zero_shot;
 mod fuzz;
 mod memory;
 mod models;
@@ -44,7 +45,8 @@ Commands:
   contract                       run example 01 like a user (simulator, CSV round trip,
                                  messy unlabelled CSV, --strict) and check its --json contract;
                                  then example 02 (labelled CSV, damaged plain file, a CSV
-                                 without a text column, a missing model)
+                                 without a text column, a missing model), then the zero-shot
+                                 example (live injection test against the local model)
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
@@ -87,7 +89,7 @@ fn run() -> Result<()> {
         ["outputs"] => outputs::run(),
         ["bench", "--no-run", rest @ ..] => bench::run(true, rest),
         ["bench", rest @ ..] => bench::run(false, rest),
-        ["contract"] => contract::run().and_then(|()| contract_news::run()),
+        ["contract"] => contract::run().and_then(|()| contract_news::run()).and_then(|()| contract_zero_shot::run()),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
         ["models", rest @ ..] => models::run(&models::Options::parse(rest)?),

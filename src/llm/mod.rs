@@ -1,0 +1,38 @@
+//! Language models that read and answer (feature `text`): a local GGUF
+//! chat model run in candle, its tokenizer rebuilt from the file, chat
+//! templates rendered to token ids, and the two ways a model's opinion
+//! becomes a number: a generated verdict, and the log-probability of an
+//! answer label after a question (no generation needed).
+//!
+//! Text from outside (headlines, posts) is data: it is tokenized as plain
+//! text, so control tokens written inside it stay characters.
+
+pub mod backend;
+pub mod chat;
+pub mod error;
+pub mod gguf_tokenizer;
+pub mod guided;
+pub mod injection;
+pub mod label_likelihood;
+pub mod local_model;
+pub mod prompt;
+pub mod requantize;
+pub mod session;
+pub mod verdict;
+pub mod zero_shot;
+
+pub use backend::{ChatBackend, ChatReply, ChatRequest, json_object_end};
+pub use chat::{ChatMessage, ChatTemplate, Role};
+pub use error::LlmError;
+pub use gguf_tokenizer::GgufTokenizer;
+pub use guided::{CONFIDENCE_CHOICES, SCORE_CHOICES, guided_verdict};
+pub use injection::{ATTACKS, InjectionFinding, scan_injection};
+pub use label_likelihood::LabelLikelihoodScorer;
+pub use local_model::{LoadInfo, LoadOptions, LocalLlm};
+pub use prompt::{MarketSnapshot, system_prompt, user_prompt, verdict_messages};
+pub use requantize::{RequantizeReport, SLOW_TYPES, requantize_to_q8_0};
+pub use session::{GenerateOptions, Generation, Session, StopReason, StopRule};
+pub use verdict::{Verdict, VerdictError, parse_verdict};
+pub use zero_shot::{
+    ANSWER_PREFIX, FewShotExample, FieldFinding, INJECTION_SCORE, ScoreSource, ZeroShotAnomalyDetector, ZeroShotResult,
+};
