@@ -11,6 +11,10 @@
 //! cargo run --release --example zero_shot_detection -- --headline "Acme beats estimates"
 //! cargo run --release --example zero_shot_detection -- --few-shot 1 --json
 //! cargo run --release --example zero_shot_detection -- --model my-model.gguf
+//! cargo run --release --example serve_openai &            # the same model over HTTP
+//! cargo run --release --example zero_shot_detection -- --backend http --base-url http://127.0.0.1:8080/v1
+//! OPENAI_API_KEY=... cargo run --release --example zero_shot_detection -- --backend http \
+//!     --base-url https://api.openai.com/v1 --http-model gpt-4o-mini --api-key-env OPENAI_API_KEY
 //! ```
 extern crate clap;
 extern crate llm_anomaly;
@@ -21,7 +25,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use llm_anomaly::llm::{
-    ATTACKS, FewShotExample, LoadOptions, LocalLlm, MarketSnapshot, ZeroShotAnomalyDetector, ZeroShotResult,
+    ATTACKS, ChatBackend, FewShotExample, LoadOptions, LocalLlm, MarketSnapshot, OpenAiClient, OpenAiConfig,
+    ZeroShotAnomalyDetector, ZeroShotResult,
 };
 use llm_anomaly::models::{ModelCache, SMOLLM2, SMOLLM2_GGUF, find_gguf};
 use llm_anomaly::simulate::news_corpus::{self, FamilyLabel};
@@ -37,9 +42,21 @@ struct Args {
         default_value = "🚀🚀 $PUMP is about to EXPLODE 1000%!!! Buy now before the insiders do, last chance!!!"
     )]
     headline: String,
+    /// Who gives the verdict: `local` (a GGUF model run here) or `http` (an OpenAI-compatible server).
+    #[arg(long, value_enum, default_value_t = Backend::Local)]
+    backend: Backend,
     /// A GGUF chat model file (Llama architecture, ChatML template); default: SmolLM2 from the model cache.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// The server's API root for `--backend http` (llama.cpp server, Ollama, vLLM, OpenAI).
+    #[arg(long, default_value = "http://127.0.0.1:8080/v1")]
+    base_url: String,
+    /// The model name the server knows, for `--backend http`.
+    #[arg(long, default_value = "smollm2-135m-instruct")]
+    http_model: String,
+    /// The environment variable holding the API key, for `--backend http` (never printed).
+    #[arg(long)]
+    api_key_env: Option<String>,
     /// Model cache (default: $LLM_ANOMALY_MODEL_DIR, $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub).
     #[arg(long)]
     model_dir: Option<PathBuf>,
@@ -54,6 +71,15 @@ struct Args {
     json: bool,
 }
 
+/// Where the verdict comes from.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    /// A GGUF model run in this process.
+    Local,
+    /// An OpenAI-compatible server.
+    Http,
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     match run(&args) {
@@ -66,24 +92,21 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
-    let path = match &args.model {
-        Some(path) => path.clone(),
-        None => find_gguf(&ModelCache::discover(args.model_dir.as_deref()), &SMOLLM2, SMOLLM2_GGUF)
-            .map_err(|e| e.to_string())?,
+    let backend: Box<dyn ChatBackend> = match args.backend {
+        Backend::Local => Box::new(load_local(args)?),
+        Backend::Http => {
+            let config = OpenAiConfig {
+                api_key_env: args.api_key_env.clone(),
+                ..OpenAiConfig::new(&args.base_url, &args.http_model)
+            };
+            Box::new(OpenAiClient::new(config).map_err(|e| e.to_string())?)
+        }
     };
-    let model = LocalLlm::load(&path, &LoadOptions::default()).map_err(|e| e.to_string())?;
-    let info = model.info();
-    eprintln!(
-        "model: {} ({}), {} tensors requantised to Q8_0, loaded in {:.1} s",
-        info.name,
-        info.path.display(),
-        info.requantized.requantized,
-        info.load_seconds
-    );
+    eprintln!("backend: {}", backend.describe());
     let examples = few_shot_examples(args.few_shot);
     let mode =
         if examples.is_empty() { "zero-shot".to_string() } else { format!("few-shot ({} examples)", examples.len()) };
-    let mut detector = ZeroShotAnomalyDetector::few_shot(model, examples);
+    let mut detector = ZeroShotAnomalyDetector::few_shot(backend, examples);
 
     let plain = detector.analyze(&MarketSnapshot::headline(args.headline.clone()));
     eprintln!("\n--- prompt ({mode}) ---");
@@ -120,12 +143,30 @@ fn run(args: &Args) -> Result<(), String> {
         let summary = json!({ "summary": {
             "labelled": 0, "precision": null, "recall": null, "f1": null, "pr_auc": null, "roc_auc": null,
             "events": null, "detected_events": null,
-            "model": detector.backend().info().name, "mode": mode,
+            "backend": detector.backend().describe(), "mode": mode,
             "attacks": attacks.len(), "model_verdict_lowered": steered, "detector_score_lowered": lowered,
         }});
         println!("{summary}");
     }
     Ok(())
+}
+
+fn load_local(args: &Args) -> Result<LocalLlm, String> {
+    let path = match &args.model {
+        Some(path) => path.clone(),
+        None => find_gguf(&ModelCache::discover(args.model_dir.as_deref()), &SMOLLM2, SMOLLM2_GGUF)
+            .map_err(|e| e.to_string())?,
+    };
+    let model = LocalLlm::load(&path, &LoadOptions::default()).map_err(|e| e.to_string())?;
+    let info = model.info();
+    eprintln!(
+        "model: {} ({}), {} tensors requantised to Q8_0, loaded in {:.1} s",
+        info.name,
+        info.path.display(),
+        info.requantized.requantized,
+        info.load_seconds
+    );
+    Ok(model)
 }
 
 /// `per_kind` labelled headlines of every kind (normal included) from the

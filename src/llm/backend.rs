@@ -20,7 +20,14 @@ pub struct ChatRequest {
     /// Text the answer is made to start with, where the backend can do that
     /// (a local model); it is part of [`ChatReply::text`].
     pub answer_prefix: String,
+    /// A JSON schema the answer must follow (structured outputs). A local
+    /// model decodes it guided ([`crate::llm::guided_object`]); a server is
+    /// sent it as `response_format: json_schema`.
+    pub schema: Option<serde_json::Value>,
 }
+
+/// The longest free-text field a local model writes in a guided answer.
+pub const GUIDED_TEXT_TOKENS: usize = 40;
 
 /// What a backend answered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,17 +49,28 @@ pub trait ChatBackend {
     /// Answers one request.
     fn chat(&mut self, request: &ChatRequest) -> Result<ChatReply, LlmError>;
 
-    /// Answers a request for a verdict (the four fields of
-    /// [`crate::llm::Verdict`]). By default: [`ChatBackend::chat`] with
-    /// `json_object` set. A local model overrides it with schema-guided
-    /// decoding ([`crate::llm::guided_verdict`]).
+    /// Answers a request for a verdict: [`ChatBackend::chat`] with the
+    /// verdict's JSON schema ([`crate::llm::verdict_schema`]).
     fn verdict(&mut self, messages: &[ChatMessage], max_tokens: usize) -> Result<ChatReply, LlmError> {
         self.chat(&ChatRequest {
             messages: messages.to_vec(),
             max_tokens,
             json_object: true,
             answer_prefix: crate::llm::ANSWER_PREFIX.to_string(),
+            schema: Some(crate::llm::verdict_schema()),
         })
+    }
+}
+
+impl<B: ChatBackend + ?Sized> ChatBackend for Box<B> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn chat(&mut self, request: &ChatRequest) -> Result<ChatReply, LlmError> {
+        (**self).chat(request)
+    }
+    fn verdict(&mut self, messages: &[ChatMessage], max_tokens: usize) -> Result<ChatReply, LlmError> {
+        (**self).verdict(messages, max_tokens)
     }
 }
 
@@ -63,6 +81,11 @@ impl ChatBackend for LocalLlm {
     }
 
     fn chat(&mut self, request: &ChatRequest) -> Result<ChatReply, LlmError> {
+        if let Some(schema) = &request.schema {
+            let text_tokens = request.max_tokens.min(GUIDED_TEXT_TOKENS);
+            let fields = crate::llm::guided::fields_of_schema(schema, text_tokens).map_err(LlmError::Schema)?;
+            return crate::llm::guided_object(self, &request.messages, &fields);
+        }
         let started = std::time::Instant::now();
         let prompt = self.chat_tokens(&request.messages, &request.answer_prefix)?;
         let mut session = self.session();
@@ -82,11 +105,6 @@ impl ChatBackend for LocalLlm {
             completion_tokens: Some(generation.tokens.len()),
             seconds: started.elapsed().as_secs_f64(),
         })
-    }
-
-    fn verdict(&mut self, messages: &[ChatMessage], max_tokens: usize) -> Result<ChatReply, LlmError> {
-        // Only the explanation is free text; 40 tokens is a long sentence.
-        crate::llm::guided_verdict(self, messages, max_tokens.min(40))
     }
 }
 

@@ -53,6 +53,9 @@ pub enum LlmError {
         /// The cap.
         cap: usize,
     },
+    /// A JSON schema outside what guided decoding follows.
+    #[error("unsupported JSON schema for guided decoding: {0}")]
+    Schema(String),
     /// An answer label tokenized to nothing.
     #[error("answer label {0:?} has no tokens")]
     EmptyLabel(String),
@@ -63,6 +66,72 @@ pub enum LlmError {
         context: String,
         /// candle's message.
         message: String,
+    },
+    /// The environment variable that should hold the API key is unset or empty.
+    #[error(
+        "the API key variable ${variable} is not set (or empty); export it, or leave --api-key-env out for a server without keys"
+    )]
+    MissingApiKey {
+        /// The variable's name.
+        variable: String,
+    },
+    /// The base URL is not an http(s) URL.
+    #[error("base URL {url:?} must start with http:// or https:// (e.g. http://127.0.0.1:8080/v1)")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+    },
+    /// The server answered with an error status.
+    #[error("{url} answered HTTP {status}: {message}")]
+    Http {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The server's error message (or the start of its body).
+        message: String,
+    },
+    /// The request took longer than the timeout.
+    #[error("{url} did not answer within {after:?}")]
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The timeout.
+        after: std::time::Duration,
+    },
+    /// The connection failed or broke.
+    #[error("cannot talk to {url}: {message}")]
+    Connection {
+        /// The endpoint.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// Every retry failed.
+    #[error("gave up after {attempts} attempts; the last failure: {last}")]
+    RetriesExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<LlmError>,
+    },
+    /// The server asked to wait longer than the client's cap.
+    #[error("{url} asked to retry after {asked:?}, longer than the cap of {cap:?}")]
+    RetryAfterTooLong {
+        /// The endpoint.
+        url: String,
+        /// What the server asked for.
+        asked: std::time::Duration,
+        /// The cap ([`crate::llm::RetryPolicy::max_retry_after`]).
+        cap: std::time::Duration,
+    },
+    /// The server's answer is not a chat completion.
+    #[error("the server's answer is not a chat completion ({problem}): {excerpt:?}")]
+    BadResponse {
+        /// What is wrong.
+        problem: String,
+        /// The start of the body.
+        excerpt: String,
     },
     /// Reading the model file failed.
     #[error("cannot read {path}: {source}")]

@@ -15,22 +15,35 @@ pub mod guided;
 pub mod injection;
 pub mod label_likelihood;
 pub mod local_model;
+#[cfg(feature = "http")]
+pub mod openai;
 pub mod prompt;
 pub mod requantize;
+pub mod retry;
+#[cfg(feature = "http")]
+pub mod serve;
 pub mod session;
 pub mod verdict;
 pub mod zero_shot;
 
-pub use backend::{ChatBackend, ChatReply, ChatRequest, json_object_end};
+pub use backend::{ChatBackend, ChatReply, ChatRequest, GUIDED_TEXT_TOKENS, json_object_end};
 pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::LlmError;
 pub use gguf_tokenizer::GgufTokenizer;
-pub use guided::{CONFIDENCE_CHOICES, SCORE_CHOICES, guided_verdict};
+pub use guided::{
+    CONFIDENCE_CHOICES, FieldKind, GuidedField, SCORE_CHOICES, fields_of_schema, guided_object, guided_verdict,
+    verdict_fields, verdict_schema,
+};
 pub use injection::{ATTACKS, InjectionFinding, scan_injection};
 pub use label_likelihood::LabelLikelihoodScorer;
 pub use local_model::{LoadInfo, LoadOptions, LocalLlm};
+#[cfg(feature = "http")]
+pub use openai::{OpenAiClient, OpenAiConfig};
 pub use prompt::{MarketSnapshot, system_prompt, user_prompt, verdict_messages};
 pub use requantize::{RequantizeReport, SLOW_TYPES, requantize_to_q8_0};
+pub use retry::{Jitter, RetryPolicy, parse_retry_after};
+#[cfg(feature = "http")]
+pub use serve::openai_router;
 pub use session::{GenerateOptions, Generation, Session, StopReason, StopRule};
 pub use verdict::{Verdict, VerdictError, parse_verdict};
 pub use zero_shot::{
