@@ -69,6 +69,9 @@ struct Args {
     /// JSON lines on stdout (one per analysis, then a summary); human text goes to stderr.
     #[arg(long)]
     json: bool,
+    /// Leave the times out of the human text (for output that repeats run to run).
+    #[arg(long)]
+    no_timings: bool,
 }
 
 /// Where the verdict comes from.
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
+    // ANCHOR: backend
     let backend: Box<dyn ChatBackend> = match args.backend {
         Backend::Local => Box::new(load_local(args)?),
         Backend::Http => {
@@ -102,18 +106,22 @@ fn run(args: &Args) -> Result<(), String> {
             Box::new(OpenAiClient::new(config).map_err(|e| e.to_string())?)
         }
     };
-    eprintln!("backend: {}", backend.describe());
+    // ANCHOR_END: backend
+    if args.backend == Backend::Http {
+        eprintln!("backend: {}", backend.describe());
+    }
     let examples = few_shot_examples(args.few_shot);
     let mode =
         if examples.is_empty() { "zero-shot".to_string() } else { format!("few-shot ({} examples)", examples.len()) };
     let mut detector = ZeroShotAnomalyDetector::few_shot(backend, examples);
 
+    // ANCHOR: analyze
     let plain = detector.analyze(&MarketSnapshot::headline(args.headline.clone()));
     eprintln!("\n--- prompt ({mode}) ---");
     for message in &plain.prompt {
         eprintln!("[{}]\n{}\n", message.role.as_str(), message.content);
     }
-    report("headline", &args.headline, &plain, args.json);
+    report("headline", &args.headline, &plain, args);
 
     let mut lowered = 0;
     let mut steered = 0;
@@ -121,7 +129,7 @@ fn run(args: &Args) -> Result<(), String> {
     for (name, attack) in attacks {
         let text = format!("{}{attack}", args.headline);
         let attacked = detector.analyze(&MarketSnapshot::headline(text.clone()));
-        report(name, &text, &attacked, args.json);
+        report(name, &text, &attacked, args);
         if let (Some(before), Some(after)) = (plain.score, attacked.score)
             && after < before
         {
@@ -133,6 +141,7 @@ fn run(args: &Args) -> Result<(), String> {
             steered += 1;
         }
     }
+    // ANCHOR_END: analyze
     if !attacks.is_empty() {
         eprintln!(
             "\ninjection test: the model's own verdict was lowered by {steered} of {} attacks; the detector's score by {lowered}",
@@ -159,13 +168,9 @@ fn load_local(args: &Args) -> Result<LocalLlm, String> {
     };
     let model = LocalLlm::load(&path, &LoadOptions::default()).map_err(|e| e.to_string())?;
     let info = model.info();
-    eprintln!(
-        "model: {} ({}), {} tensors requantised to Q8_0, loaded in {:.1} s",
-        info.name,
-        info.path.display(),
-        info.requantized.requantized,
-        info.load_seconds
-    );
+    let file = info.path.file_name().map_or(info.path.display().to_string(), |f| f.to_string_lossy().into_owned());
+    let load = if args.no_timings { String::new() } else { format!(", loaded in {:.1} s", info.load_seconds) };
+    eprintln!("model: {} ({file}), {} tensors requantised to Q8_0{load}", info.name, info.requantized.requantized);
     Ok(model)
 }
 
@@ -189,7 +194,7 @@ fn few_shot_examples(per_kind: usize) -> Vec<FewShotExample> {
     chosen
 }
 
-fn report(name: &str, text: &str, result: &ZeroShotResult, json: bool) {
+fn report(name: &str, text: &str, result: &ZeroShotResult, args: &Args) {
     eprintln!("--- {name} ---");
     eprintln!("text:    {text:?}");
     match &result.answer {
@@ -209,11 +214,9 @@ fn report(name: &str, text: &str, result: &ZeroShotResult, json: bool) {
         eprintln!("injection: {}: rule {} matched {:?}", hit.field, hit.finding.rule, hit.finding.matched);
     }
     let score = result.score.map_or("none".to_string(), |s| format!("{s:.2}"));
-    eprintln!(
-        "result:  score {score}, type {}, from {:?}, {:.1} s",
-        result.anomaly_type, result.score_source, result.seconds
-    );
-    if json {
+    let took = if args.no_timings { String::new() } else { format!(", {:.1} s", result.seconds) };
+    eprintln!("result:  score {score}, type {}, from {:?}{took}", result.anomaly_type, result.score_source);
+    if args.json {
         let mut line = serde_json::to_value(result).expect("a result serialises");
         if let Value::Object(map) = &mut line {
             map.remove("prompt");

@@ -141,6 +141,7 @@ pub fn guided_object(llm: &LocalLlm, messages: &[ChatMessage], fields: &[GuidedF
             let quote = if field.kind == FieldKind::UnitNumber { "" } else { "\"" };
             feed_text(llm, &mut session, &format!(", \"{}\": {quote}", field.name), &mut generated)?;
         }
+        // ANCHOR: guided
         let value = match &field.kind {
             FieldKind::UnitNumber => {
                 let choices: Vec<String> = SCORE_CHOICES.iter().map(|c| c.to_string()).collect();
@@ -162,6 +163,7 @@ pub fn guided_object(llm: &LocalLlm, messages: &[ChatMessage], fields: &[GuidedF
                 json!(free.text.split('"').next().unwrap_or_default().trim())
             }
         };
+        // ANCHOR_END: guided
         object.insert(field.name.clone(), value);
     }
     Ok(ChatReply {

@@ -17,6 +17,7 @@ pub mod label_likelihood;
 pub mod local_model;
 #[cfg(feature = "http")]
 pub mod openai;
+pub mod perplexity;
 pub mod prompt;
 pub mod requantize;
 pub mod retry;
@@ -39,6 +40,7 @@ pub use label_likelihood::LabelLikelihoodScorer;
 pub use local_model::{LoadInfo, LoadOptions, LocalLlm};
 #[cfg(feature = "http")]
 pub use openai::{OpenAiClient, OpenAiConfig};
+pub use perplexity::mean_token_nll;
 pub use prompt::{MarketSnapshot, system_prompt, user_prompt, verdict_messages};
 pub use requantize::{RequantizeReport, SLOW_TYPES, requantize_to_q8_0};
 pub use retry::{Jitter, RetryPolicy, parse_retry_after};

@@ -115,12 +115,14 @@ pub fn verdict_messages(snapshot: &MarketSnapshot, examples: &[(MarketSnapshot, 
     messages
 }
 
+// ANCHOR: fence
 /// `value` as compact JSON with `<`, `>` and `&` written as `\u003c`,
 /// `\u003e` and `\u0026`: no tag can open or close inside it.
 pub fn fence_json<T: Serialize>(value: &T) -> String {
     let json = serde_json::to_string(value).expect("plain data serialises");
     json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
+// ANCHOR_END: fence
 
 #[cfg(test)]
 mod tests {

@@ -190,6 +190,7 @@ impl<B: ChatBackend> ZeroShotAnomalyDetector<B> {
     }
 }
 
+// ANCHOR: combine
 /// The final score and kind: an injection wins at [`INJECTION_SCORE`] (no
 /// verdict can lower it), else the valid verdict, else nothing.
 fn combine(verdict: &Result<Verdict, VerdictError>, injected: bool) -> (Option<f64>, AnomalyType, ScoreSource) {
@@ -199,3 +200,4 @@ fn combine(verdict: &Result<Verdict, VerdictError>, injected: bool) -> (Option<f
         (Err(_), false) => (None, AnomalyType::Normal, ScoreSource::None),
     }
 }
+// ANCHOR_END: combine

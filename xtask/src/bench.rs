@@ -403,6 +403,14 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// `git describe --always --dirty` of the working tree (`-dirty`: with
+/// uncommitted changes), for the pages that record their commit.
+pub fn git_describe() -> String {
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(["describe", "--always", "--dirty"]);
+    crate::process::stdout_of(&mut cmd).map(|s| s.trim().to_string()).unwrap_or_else(|_| "unknown".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,7 +158,7 @@ fn render(results: &[BenchResult], torch: &[Torch], torch_note: &str, pinned: bo
         md,
         "- Date (UTC): {}; commit {} (`-dirty`: with uncommitted changes)",
         bench::format_utc(SystemTime::now()),
-        commit()
+        bench::git_describe()
     );
     let _ = writeln!(md, "- Compiler: {}", bench::rustc_version());
     let pin = if pinned { "pinned to one core with `taskset -c 0`" } else { "not pinned (no taskset)" };
@@ -169,12 +169,6 @@ fn render(results: &[BenchResult], torch: &[Torch], torch_note: &str, pinned: bo
         "- Commands: `cargo bench -p llm-anomaly-bench --bench minilm --features text`, `python3 benches/minilm_pytorch.py` (both run by `cargo xtask bench minilm`)"
     );
     md
-}
-
-fn commit() -> String {
-    let mut cmd = Command::new("git");
-    cmd.args(["describe", "--always", "--dirty"]);
-    process::stdout_of(&mut cmd).map(|s| s.trim().to_string()).unwrap_or_else(|_| "unknown".into())
 }
 
 #[cfg(test)]

@@ -45,6 +45,16 @@ pub const REQUIRED_INCLUDES: &[RequiredInclude] = &[
         file: "generated/bench_minilm.md",
         why: "the sentence-model speeds written by `cargo xtask bench minilm`",
     },
+    RequiredInclude {
+        page: "zero-shot-detection.md",
+        file: "generated/llm_zero_shot.md",
+        why: "the zero-shot scores measured by `cargo xtask llm-eval`",
+    },
+    RequiredInclude {
+        page: "zero-shot-detection.md",
+        file: "generated/zero_shot_detection.txt",
+        why: "the zero-shot example's output written by `cargo xtask llm-eval`",
+    },
 ];
 
 /// The folder name that holds the shared figures (a symlink in each variant).

