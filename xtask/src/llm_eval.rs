@@ -73,11 +73,11 @@ pub fn smoke() -> Result<()> {
         methods == ["perplexity", "label_likelihood", "injection_scan", "minilm_embedding"],
         "the smoke run gave the scores {methods:?}"
     );
-    for line in &lines {
+    for line in lines.iter().filter(|l| l.get("method").is_some()) {
         ensure!(line["roc_auc"].as_f64().is_some_and(|v| (0.0..=1.0).contains(&v)), "roc_auc of {line}");
         ensure!(line["mean_by_kind"]["normal"].is_number(), "mean_by_kind.normal of {line}");
     }
-    println!("llm-eval smoke: {} scores on one headline per held-out family: ok", lines.len());
+    println!("llm-eval smoke: {} scores on one headline per held-out family: ok", methods.len());
     Ok(())
 }
 

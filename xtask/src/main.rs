@@ -50,7 +50,8 @@ Commands:
                                  example (live injection test against the local model)
   llm-eval                       the local language model's zero-shot scores against the
                                  embedding detector on the held-out corpus families, at one
-                                 thread: writes book/generated/llm_zero_shot.md (minutes)
+                                 thread: writes book/generated/llm_zero_shot.md (minutes;
+                                 --smoke: the CI check, one headline per held-out family)
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
@@ -95,6 +96,7 @@ fn run() -> Result<()> {
         ["bench", "--no-run", rest @ ..] => bench::run(true, rest),
         ["bench", rest @ ..] => bench::run(false, rest),
         ["llm-eval"] => llm_eval::run(),
+        ["llm-eval", "--smoke"] => llm_eval::smoke(),
         ["contract"] => contract::run().and_then(|()| contract_news::run()).and_then(|()| contract_zero_shot::run()),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
