@@ -358,8 +358,14 @@ pub struct CurvePlot<'a> {
 }
 
 /// Colours of successive curves.
-const PALETTE: [RGBColor; 4] =
-    [RGBColor(31, 90, 160), RGBColor(200, 120, 0), RGBColor(60, 150, 60), RGBColor(150, 50, 150)];
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 90, 160),
+    RGBColor(200, 120, 0),
+    RGBColor(60, 150, 60),
+    RGBColor(150, 50, 150),
+    RGBColor(190, 40, 40),
+    RGBColor(90, 90, 90),
+];
 
 impl<'a> CurvePlot<'a> {
     /// An empty chart over the unit square.

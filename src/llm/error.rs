@@ -59,6 +59,13 @@ pub enum LlmError {
     /// An answer label tokenized to nothing.
     #[error("answer label {0:?} has no tokens")]
     EmptyLabel(String),
+    /// A text to score tokenized to nothing (empty or only whitespace).
+    #[error("text {0:?} has no tokens to score")]
+    EmptyText(String),
+    /// A session was asked for the next token's probabilities before any
+    /// prompt was fed to it.
+    #[error("no prompt has been fed to this session yet (call feed first)")]
+    NoPromptFed,
     /// The tensor runtime failed.
     #[error("candle: {context}: {message}")]
     Candle {

@@ -128,7 +128,7 @@ pub fn fields_of_schema(schema: &Value, text_tokens: usize) -> Result<Vec<Guided
 /// the keys fixed and the values chosen or written by the model.
 pub fn guided_object(llm: &LocalLlm, messages: &[ChatMessage], fields: &[GuidedField]) -> Result<ChatReply, LlmError> {
     let started = std::time::Instant::now();
-    let Some(first) = fields.first() else { return Err(LlmError::EmptyLabel("(no fields)".into())) };
+    let Some(first) = fields.first() else { return Err(LlmError::Schema("an object needs at least one field".into())) };
     let opening = format!("{{\"{}\": {}", first.name, if first.kind == FieldKind::UnitNumber { "" } else { "\"" });
     let prompt = llm.chat_tokens(messages, &opening)?;
     // Instructions and worked examples are the same for every input: run once.
@@ -194,7 +194,7 @@ fn choose(
     let log_probs = session.choice_log_probs(&ids)?;
     let best = (0..choices.len())
         .max_by(|&a, &b| log_probs[a].total_cmp(&log_probs[b]).then(b.cmp(&a)))
-        .ok_or_else(|| LlmError::EmptyLabel("(no choices)".into()))?;
+        .ok_or_else(|| LlmError::Schema("a choice field needs at least one choice".into()))?;
     session.feed(&ids[best])?;
     *generated += ids[best].len();
     Ok(choices[best].clone())

@@ -89,6 +89,11 @@ impl LabelLikelihoodScorer {
         headlines.iter().map(|h| self.score(h.as_ref())).collect()
     }
 
+    /// The model.
+    pub fn model(&self) -> &LocalLlm {
+        &self.llm
+    }
+
     /// Tokens run once and shared by every headline.
     pub fn shared_prefix_tokens(&self) -> usize {
         self.prefix_tokens.len()

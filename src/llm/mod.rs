@@ -12,6 +12,7 @@ pub mod chat;
 pub mod error;
 pub mod gguf_tokenizer;
 pub mod guided;
+pub mod headline_scorers;
 pub mod injection;
 pub mod label_likelihood;
 pub mod local_model;
@@ -35,6 +36,7 @@ pub use guided::{
     CONFIDENCE_CHOICES, FieldKind, GuidedField, SCORE_CHOICES, fields_of_schema, guided_object, guided_verdict,
     verdict_fields, verdict_schema,
 };
+pub use headline_scorers::VerdictScorer;
 pub use injection::{ATTACKS, InjectionFinding, scan_injection};
 pub use label_likelihood::LabelLikelihoodScorer;
 pub use local_model::{LoadInfo, LoadOptions, LocalLlm};

@@ -15,7 +15,7 @@ use super::local_model::LocalLlm;
 pub fn mean_token_nll(llm: &LocalLlm, text: &str) -> Result<f64, LlmError> {
     let tokens = llm.tokenizer().encode_text(text)?;
     if tokens.is_empty() {
-        return Err(LlmError::EmptyLabel(text.to_string()));
+        return Err(LlmError::EmptyText(text.to_string()));
     }
     let mut session = llm.session();
     // One call per token: the model returns the logits of the last position only.

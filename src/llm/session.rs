@@ -121,7 +121,7 @@ impl Session {
     /// changed.
     pub fn label_log_prob(&self, label: &[u32]) -> Result<f64, LlmError> {
         let (&first, rest) = label.split_first().ok_or_else(|| LlmError::EmptyLabel(String::new()))?;
-        let next = self.next.as_ref().ok_or_else(|| LlmError::EmptyLabel("(no prompt fed)".into()))?;
+        let next = self.next.as_ref().ok_or(LlmError::NoPromptFed)?;
         let mut total = next[first as usize];
         if rest.is_empty() {
             return Ok(total);
@@ -151,7 +151,7 @@ impl Session {
     }
 
     fn score_trie(&self, tails: &[(usize, &[u32])], so_far: f64, out: &mut [f64]) -> Result<(), LlmError> {
-        let next = self.next.as_ref().ok_or_else(|| LlmError::EmptyLabel("(no prompt fed)".into()))?;
+        let next = self.next.as_ref().ok_or(LlmError::NoPromptFed)?;
         let mut firsts: Vec<u32> = tails.iter().map(|(_, t)| t[0]).collect();
         firsts.sort_unstable();
         firsts.dedup();
@@ -187,7 +187,7 @@ impl Session {
         let mut stop = StopReason::Length;
         let mut text = String::new();
         for _ in 0..options.max_new_tokens {
-            let next = self.next.as_ref().ok_or_else(|| LlmError::EmptyLabel("(no prompt fed)".into()))?;
+            let next = self.next.as_ref().ok_or(LlmError::NoPromptFed)?;
             let token = argmax(next);
             if stop_tokens.contains(&token) {
                 stop = StopReason::EndOfTurn;

@@ -68,4 +68,12 @@ pub enum TextError {
         /// The expected dimension.
         expected: usize,
     },
+    /// The language-model part failed on every headline it was given.
+    #[error("the language model failed on all {of} headlines it scored while fitting; the first error: {first}")]
+    LanguageModel {
+        /// Headlines given.
+        of: usize,
+        /// The first headline's error (a backend that is down says so here).
+        first: String,
+    },
 }

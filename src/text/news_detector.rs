@@ -4,12 +4,36 @@
 //! [`TextAnomalyDetector`] fitted on normal reference headlines and
 //! [`KindPrototypes`] that name the style of a flagged one.
 
+use std::collections::HashMap;
+
 use super::detector::{TextAnomalyDetector, TextDetectorConfig, TextScores, is_calibration_index};
 use super::embedder::{Embedder, Embeddings, Truncated};
 use super::error::TextError;
 use super::kind_prototypes::KindPrototypes;
 use crate::alert::{Action, AnomalyType, ConfidenceLevel, Evidence, Explanation, NearText, Scored};
 use crate::simulate::news_corpus::{self, FamilyLabel};
+
+/// The embeddings of `texts`: from `known` where there, from `embedder` for the rest.
+fn embed_known<E: Embedder>(
+    embedder: &E,
+    texts: &[&str],
+    known: &HashMap<&str, &[f32]>,
+) -> Result<Embeddings, TextError> {
+    let missing: Vec<&str> = texts.iter().copied().filter(|t| !known.contains_key(t)).collect();
+    if missing.len() == texts.len() {
+        return embedder.embed(texts);
+    }
+    let fresh = embedder.embed(&missing)?;
+    let mut fresh_rows = fresh.rows();
+    let mut data = Vec::with_capacity(texts.len() * embedder.dim());
+    for text in texts {
+        match known.get(text) {
+            Some(row) => data.extend_from_slice(row),
+            None => data.extend_from_slice(fresh_rows.next().unwrap_or_default()),
+        }
+    }
+    Ok(Embeddings::new(embedder.dim(), data, Vec::new()))
+}
 
 /// The texts a [`NewsAnomalyDetector`] learns from.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,10 +137,22 @@ impl<E: Embedder> NewsAnomalyDetector<E> {
     /// Repeated normal texts are fitted once: a repeat would be its own
     /// nearest neighbour and pull the envelope towards itself.
     pub fn fit(embedder: E, reference: &NewsReference, config: TextDetectorConfig) -> Result<Self, TextError> {
+        Self::fit_with_known(embedder, reference, config, &HashMap::new())
+    }
+
+    /// [`NewsAnomalyDetector::fit`], taking the embeddings of texts already
+    /// embedded by the same embedder from `known` instead of running the
+    /// model on them again.
+    pub fn fit_with_known(
+        embedder: E,
+        reference: &NewsReference,
+        config: TextDetectorConfig,
+        known: &HashMap<&str, &[f32]>,
+    ) -> Result<Self, TextError> {
         let mut seen = std::collections::HashSet::new();
         let normal: Vec<&String> = reference.normal.iter().filter(|t| seen.insert(t.as_str())).collect();
         let texts: Vec<&str> = normal.iter().map(|t| t.as_str()).collect();
-        let embedded = embedder.embed(&texts)?;
+        let embedded = embed_known(&embedder, &texts, known)?;
         let (mut fit_rows, mut calibration_rows, mut fitted_texts) = (Vec::new(), Vec::new(), Vec::new());
         for (index, row) in embedded.rows().enumerate() {
             if is_calibration_index(index) {
@@ -135,7 +171,7 @@ impl<E: Embedder> NewsAnomalyDetector<E> {
         } else {
             let typed: Vec<&str> = reference.typed.iter().map(|(t, _)| t.as_str()).collect();
             let kinds: Vec<AnomalyType> = reference.typed.iter().map(|(_, k)| *k).collect();
-            Some(KindPrototypes::fit(&embedder.embed(&typed)?, &kinds)?)
+            Some(KindPrototypes::fit(&embed_known(&embedder, &typed, known)?, &kinds)?)
         };
         Ok(Self { embedder, detector, fitted_texts, prototypes, neighbours: 3 })
     }
@@ -148,6 +184,12 @@ impl<E: Embedder> NewsAnomalyDetector<E> {
     /// The embedder.
     pub fn embedder(&self) -> &E {
         &self.embedder
+    }
+
+    /// The kind a flagged text is reported as: the nearest typed example's
+    /// kind, or [`AnomalyType::UnusualText`] without typed examples.
+    pub fn kind_of(&self, row: &[f32]) -> AnomalyType {
+        self.prototypes.as_ref().and_then(|p| p.nearest(row)).map_or(AnomalyType::UnusualText, |near| near.kind)
     }
 
     /// The verdicts on `texts`, in order.

@@ -72,6 +72,22 @@ pub fn run() -> Result<()> {
     let (ok, _, err) = example(&["--input", &no_text])?;
     ensure!(!ok && err.contains("no text column") && err.contains("\"body\""), "a CSV without a text column:\n{err}");
 
+    // A server that is down is reported as such, naming the URL, not turned into scores.
+    let (ok, _, err) = example(&[
+        "--per-family",
+        "10",
+        "--backend",
+        "http",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--input",
+        "tests/data/text/own_headlines.csv",
+    ])?;
+    ensure!(
+        !ok && err.contains("language model failed on all") && err.contains("127.0.0.1:9"),
+        "a backend that is down must be reported:\n{err}"
+    );
+
     let empty_cache = format!("{DIR}/empty-cache");
     fs::create_dir_all(&empty_cache)?;
     let (ok, _, err) = example(&["--model-dir", &empty_cache])?;
@@ -82,7 +98,12 @@ pub fn run() -> Result<()> {
 
 fn example(args: &[&str]) -> Result<(bool, String, String)> {
     let mut cmd: Command = process::cargo();
-    cmd.args(["run", "--quiet", "--example", "02_news_anomaly", "--", "--no-figures"]).args(args);
+    // The language-model part is exercised by `cargo xtask outputs` (the book's run); here it would only cost time.
+    cmd.args(["run", "--quiet", "--example", "02_news_anomaly", "--", "--no-figures"]);
+    if !args.contains(&"--backend") {
+        cmd.args(["--backend", "none"]);
+    }
+    cmd.args(args);
     cmd.env("CANDLE_NUM_THREADS", "1");
     let output = cmd.output().with_context(|| format!("running {}", process::describe(&cmd)))?;
     Ok((
