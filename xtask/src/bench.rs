@@ -8,7 +8,9 @@
 //!   of example 01 on a 5 M-row file with and without `--stream`
 //!   (`/usr/bin/time -v`, see [`crate::memory`]);
 //! - `book/generated/bench_minilm.md` from `benches/minilm.rs` and PyTorch
-//!   (see [`crate::bench_minilm`]).
+//!   (see [`crate::bench_minilm`]);
+//! - `book/generated/bench_smollm2.md` from `benches/smollm2.rs` and
+//!   llama.cpp (see [`crate::bench_smollm2`]).
 //!
 //! Criterion 0.8 keeps, per benchmark, `target/criterion/<id>/new/`:
 //! - `benchmark.json`: `group_id`, `function_id`, `value_str`, `full_id`,
@@ -80,7 +82,35 @@ pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
     if only.is_empty() || only.contains(&"minilm") {
         crate::bench_minilm::run(no_run)?;
     }
+    if only.is_empty() || only.contains(&"smollm2") {
+        crate::bench_smollm2::run(no_run)?;
+    }
     Ok(())
+}
+
+/// Whether `taskset -c 0` runs here (it pins a 1-thread run to one core, so
+/// that a thread pool cannot spread onto the second).
+pub(crate) fn taskset_works() -> bool {
+    Command::new("taskset").args(["-c", "0", "true"]).status().is_ok_and(|s| s.success())
+}
+
+/// The cargo that runs this xtask.
+pub(crate) fn cargo_program() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// `program`, under `taskset -c 0` when `threads` is 1 and `pinned`, with
+/// the variables of `cargo run` removed (see [`process::cargo`]).
+pub(crate) fn on_threads(program: std::ffi::OsString, threads: u32, pinned: bool) -> Command {
+    let mut command = if threads == 1 && pinned {
+        let mut command = Command::new("taskset");
+        command.args(["-c", "0"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    };
+    process::strip_run_only_variables(&mut command);
+    command
 }
 
 fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {

@@ -43,17 +43,11 @@ struct Torch {
 pub fn run(no_run: bool) -> Result<()> {
     let args = ["bench", "-p", "llm-anomaly-bench", "--bench", "minilm", "--features", "text"];
     let started = if no_run { SystemTime::UNIX_EPOCH } else { SystemTime::now() };
-    let pinned = taskset_works();
+    let pinned = bench::taskset_works();
     if !no_run {
         process::run(process::cargo().args(args).arg("--no-run"))?;
         for threads in THREADS {
-            let mut cmd = if threads == 1 && pinned {
-                let mut c = Command::new("taskset");
-                c.args(["-c", "0"]).arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-                c
-            } else {
-                process::cargo()
-            };
+            let mut cmd = bench::on_threads(bench::cargo_program(), threads, pinned);
             cmd.args(args).args(["--", "--noplot"]).env("CANDLE_NUM_THREADS", threads.to_string());
             process::run(&mut cmd)?;
         }
@@ -71,10 +65,6 @@ pub fn run(no_run: bool) -> Result<()> {
     Ok(())
 }
 
-fn taskset_works() -> bool {
-    Command::new("taskset").args(["-c", "0", "true"]).status().is_ok_and(|s| s.success())
-}
-
 /// Runs the PyTorch script at every thread count; `(measurements, versions or why not)`.
 fn pytorch(pinned: bool) -> Result<(Vec<Torch>, String)> {
     let python = std::env::var("LLM_ANOMALY_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -87,13 +77,7 @@ fn pytorch(pinned: bool) -> Result<(Vec<Torch>, String)> {
     fs::write(&headlines, llm_anomaly::simulate::news_corpus::benchmark_headlines().join("\n"))?;
     let (mut out, mut versions) = (Vec::new(), String::new());
     for threads in THREADS {
-        let mut cmd = if threads == 1 && pinned {
-            let mut c = Command::new("taskset");
-            c.args(["-c", "0", &python]);
-            c
-        } else {
-            Command::new(&python)
-        };
+        let mut cmd = bench::on_threads(python.clone().into(), threads, pinned);
         cmd.arg("benches/minilm_pytorch.py").arg(&model_dir).arg(&headlines).arg(threads.to_string());
         for line in process::stdout_of(&mut cmd)?.lines() {
             let v: Value = serde_json::from_str(line).with_context(|| format!("PyTorch script printed {line}"))?;

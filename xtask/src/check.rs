@@ -52,6 +52,11 @@ pub const REQUIRED_INCLUDES: &[RequiredInclude] = &[
     },
     RequiredInclude {
         page: "zero-shot-detection.md",
+        file: "generated/bench_smollm2.md",
+        why: "the local language model's speeds written by `cargo xtask bench smollm2`",
+    },
+    RequiredInclude {
+        page: "zero-shot-detection.md",
         file: "generated/zero_shot_detection.txt",
         why: "the zero-shot example's output written by `cargo xtask llm-eval`",
     },

@@ -33,12 +33,17 @@ pub fn target_dir() -> PathBuf {
 /// and plain `cargo`. They are removed here.
 pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")));
+    strip_run_only_variables(&mut cmd);
+    cmd
+}
+
+/// Removes the variables of [`is_run_only_variable`] from `cmd`'s environment.
+pub fn strip_run_only_variables(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         if key.to_str().is_some_and(is_run_only_variable) {
             cmd.env_remove(&key);
         }
     }
-    cmd
 }
 
 /// Variables that `cargo run` sets for the program it runs (not for builds).
