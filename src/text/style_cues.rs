@@ -127,8 +127,8 @@ mod tests {
             (cues.exclamations, cues.emoji, cues.cashtags, cues.promised_returns, cues.urgency),
             (0, 0, 0, 0, 0)
         );
-        // "AAPL" is 4 capitals of 50 letters.
-        assert!((cues.shouting - 4.0 / 50.0).abs() < 1e-12, "{}", cues.shouting);
+        // "AAPL" is 4 capitals of 49 letters (7 + 7 + 5 + 5 + 6 + 5 + 4 + 6 + 4).
+        assert!((cues.shouting - 4.0 / 49.0).abs() < 1e-12, "{}", cues.shouting);
         assert_eq!(StyleCues::of("").features(), [0.0; 6]);
         assert_eq!(StyleCues::of("").strongest(), None);
     }
