@@ -113,6 +113,22 @@ pub(crate) fn on_threads(program: std::ffi::OsString, threads: u32, pinned: bool
     command
 }
 
+/// The lines every speed page ends with: CPU, date and commit, compiler,
+/// and how the one-thread run was held to one thread (`one_thread`, e.g.
+/// "`CANDLE_NUM_THREADS=1` / `n_threads=1`").
+pub(crate) fn machine_lines(md: &mut String, pinned: bool, one_thread: &str) {
+    let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", cpu_model(), logical_cpus());
+    let _ = writeln!(
+        md,
+        "- Date (UTC): {}; commit {} (`-dirty`: with uncommitted changes)",
+        format_utc(SystemTime::now()),
+        git_describe()
+    );
+    let _ = writeln!(md, "- Compiler: {}", rustc_version());
+    let pin = if pinned { "pinned to one core with `taskset -c 0`" } else { "not pinned (no taskset)" };
+    let _ = writeln!(md, "- 1 thread: {one_thread}, {pin}; 2 threads: unpinned");
+}
+
 fn run_suite(suite: &Suite, no_run: bool) -> Result<()> {
     let bench = suite.bench;
     let features = suite.features.join(",");

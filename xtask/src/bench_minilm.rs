@@ -137,16 +137,7 @@ fn render(results: &[BenchResult], torch: &[Torch], torch_note: &str, pinned: bo
         md,
         "\nSentences per second (mean of criterion's samples; PyTorch: best of 3 runs), all-MiniLM-L6-v2 on the 1 000 headlines of `news_corpus::benchmark_headlines()`, CPU only.\n"
     );
-    let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
-    let _ = writeln!(
-        md,
-        "- Date (UTC): {}; commit {} (`-dirty`: with uncommitted changes)",
-        bench::format_utc(SystemTime::now()),
-        bench::git_describe()
-    );
-    let _ = writeln!(md, "- Compiler: {}", bench::rustc_version());
-    let pin = if pinned { "pinned to one core with `taskset -c 0`" } else { "not pinned (no taskset)" };
-    let _ = writeln!(md, "- 1 thread: `CANDLE_NUM_THREADS=1` / `torch.set_num_threads(1)`, {pin}; 2 threads: unpinned");
+    bench::machine_lines(&mut md, pinned, "`CANDLE_NUM_THREADS=1` / `torch.set_num_threads(1)`");
     let _ = writeln!(md, "- PyTorch: {torch_note}");
     let _ = writeln!(
         md,

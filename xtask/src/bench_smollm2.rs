@@ -144,16 +144,7 @@ fn render(results: &[BenchResult], llama: &[LlamaCpp], note: &str, pinned: bool,
         md,
         "\nTokens per second (candle: mean of criterion's samples; llama.cpp: best of 3 runs), SmolLM2-135M-Instruct `SmolLM2-135M-Instruct.Q4_1.gguf`, CPU only. Prompt: the zero-shot verdict prompt of one headline in the model's chat template ({prompt_tokens} tokens, fed in one call); generation: 64 tokens, greedy, after that prompt.\n"
     );
-    let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
-    let _ = writeln!(
-        md,
-        "- Date (UTC): {}; commit {} (`-dirty`: with uncommitted changes)",
-        bench::format_utc(SystemTime::now()),
-        bench::git_describe()
-    );
-    let _ = writeln!(md, "- Compiler: {}", bench::rustc_version());
-    let pin = if pinned { "pinned to one core with `taskset -c 0`" } else { "not pinned (no taskset)" };
-    let _ = writeln!(md, "- 1 thread: `CANDLE_NUM_THREADS=1` / `n_threads=1`, {pin}; 2 threads: unpinned");
+    bench::machine_lines(&mut md, pinned, "`CANDLE_NUM_THREADS=1` / `n_threads=1`");
     let _ = writeln!(md, "- llama.cpp: {note}, built from source by pip");
     let _ = writeln!(
         md,
