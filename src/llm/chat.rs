@@ -64,12 +64,35 @@ impl ChatMessage {
 pub enum ChatTemplate {
     /// ChatML (`<|im_start|>role\n...<|im_end|>\n`): SmolLM2, Qwen.
     ChatMl,
+    /// Gemma's turns (`<start_of_turn>user\n...<end_of_turn>\n`, the answer
+    /// in a `model` turn). Gemma has no system turn: the system text opens
+    /// the first user turn, followed by a blank line, as Gemma's own
+    /// template does.
+    Gemma,
 }
 
 impl ChatTemplate {
     /// Recognises the template from the GGUF's `tokenizer.chat_template`.
     pub fn from_jinja(template: &str) -> Result<Self, LlmError> {
-        if template.contains("<|im_start|>") { Ok(Self::ChatMl) } else { Err(LlmError::UnknownChatTemplate) }
+        if template.contains("<|im_start|>") {
+            Ok(Self::ChatMl)
+        } else if template.contains("<start_of_turn>") {
+            Ok(Self::Gemma)
+        } else {
+            Err(LlmError::UnknownChatTemplate)
+        }
+    }
+
+    /// The template of a model: from its `tokenizer.chat_template`, or, for
+    /// a Gemma base model that ships none, Gemma's turns (its vocabulary has
+    /// the turn tokens; whether a base model follows them is what the
+    /// measurements show).
+    pub fn for_model(template: &str, architecture: &str) -> Result<Self, LlmError> {
+        if template.is_empty() && architecture.starts_with("gemma") {
+            Ok(Self::Gemma)
+        } else {
+            Self::from_jinja(template)
+        }
     }
 
     /// The token ids of `messages`, followed by the opening of the
@@ -87,14 +110,30 @@ impl ChatTemplate {
                 ids.push(tokenizer.control("<|im_start|>")?);
                 ids.extend(tokenizer.encode_text(&format!("assistant\n{assistant_prefix}"))?);
             }
+            Self::Gemma => {
+                if messages.last().is_some_and(|m| m.role == Role::System) {
+                    ids.push(tokenizer.control("<end_of_turn>")?);
+                    ids.extend(tokenizer.encode_text("\n")?);
+                }
+                ids.push(tokenizer.control("<start_of_turn>")?);
+                ids.extend(tokenizer.encode_text(&format!("model\n{assistant_prefix}"))?);
+            }
         }
         Ok(ids)
     }
 
-    /// The token ids of complete turns only. Each turn is tokenized on its
-    /// own, so these ids are a prefix of [`Self::render`] of any longer chat
-    /// that starts with the same messages.
+    /// The token ids of complete turns only, after the BOS token when the
+    /// model asks for one. Each turn is tokenized on its own, so these ids
+    /// are a prefix of [`Self::render`] of any longer chat that starts with
+    /// the same messages (with Gemma, a final system message leaves its user
+    /// turn open for the message that follows).
     pub fn render_turns(self, tokenizer: &GgufTokenizer, messages: &[ChatMessage]) -> Result<Vec<u32>, LlmError> {
+        let mut ids: Vec<u32> = tokenizer.bos().into_iter().collect();
+        ids.extend(self.render_turns_only(tokenizer, messages)?);
+        Ok(ids)
+    }
+
+    fn render_turns_only(self, tokenizer: &GgufTokenizer, messages: &[ChatMessage]) -> Result<Vec<u32>, LlmError> {
         match self {
             Self::ChatMl => {
                 let start = tokenizer.control("<|im_start|>")?;
@@ -109,6 +148,37 @@ impl ChatTemplate {
                 }
                 Ok(ids)
             }
+            Self::Gemma => {
+                let start = tokenizer.control("<start_of_turn>")?;
+                let end = tokenizer.control("<end_of_turn>")?;
+                let newline = tokenizer.encode_text("\n")?;
+                let mut ids = Vec::new();
+                let mut open_user_turn = false;
+                for message in messages {
+                    if open_user_turn && message.role != Role::User {
+                        ids.push(end);
+                        ids.extend_from_slice(&newline);
+                    }
+                    match message.role {
+                        Role::System => {
+                            ids.push(start);
+                            ids.extend(tokenizer.encode_text(&format!("user\n{}\n\n", message.content))?);
+                            open_user_turn = true;
+                            continue;
+                        }
+                        Role::User if open_user_turn => ids.extend(tokenizer.encode_text(&message.content)?),
+                        role => {
+                            let speaker = if role == Role::Assistant { "model" } else { "user" };
+                            ids.push(start);
+                            ids.extend(tokenizer.encode_text(&format!("{speaker}\n{}", message.content))?);
+                        }
+                    }
+                    open_user_turn = false;
+                    ids.push(end);
+                    ids.extend_from_slice(&newline);
+                }
+                Ok(ids)
+            }
         }
     }
 
@@ -116,6 +186,7 @@ impl ChatTemplate {
     pub fn end_of_turn(self, tokenizer: &GgufTokenizer) -> Result<Vec<u32>, LlmError> {
         match self {
             Self::ChatMl => Ok(vec![tokenizer.control("<|im_end|>")?, tokenizer.eos()]),
+            Self::Gemma => Ok(vec![tokenizer.control("<end_of_turn>")?, tokenizer.eos()]),
         }
     }
 }

@@ -7,21 +7,28 @@
 //! Text from outside (headlines, posts) is data: it is tokenized as plain
 //! text, so control tokens written inside it stay characters.
 
+mod attention;
 pub mod backend;
 pub mod chat;
 pub mod error;
+pub mod gemma3;
 pub mod gguf_tokenizer;
 pub mod guided;
 pub mod headline_scorers;
 pub mod injection;
 pub mod label_likelihood;
+mod linear;
+pub mod llama;
 pub mod local_model;
+mod network;
 #[cfg(feature = "http")]
 pub mod openai;
 pub mod perplexity;
 pub mod prompt;
 pub mod requantize;
 pub mod retry;
+mod rotary;
+mod sentencepiece;
 #[cfg(feature = "http")]
 pub mod serve;
 pub mod session;

@@ -4,12 +4,12 @@
 use std::time::Instant;
 
 use candle_core::{Device, Tensor};
-use candle_transformers::models::quantized_llama::ModelWeights;
 
 use super::backend::json_object_end;
 use super::error::LlmError;
 use super::gguf_tokenizer::GgufTokenizer;
 use super::local_model::log_softmax;
+use super::network::Network;
 
 /// A model with its key/value cache: the tokens fed so far and the
 /// log-probabilities of the next token. Cloning ([`Session::fork`]) is cheap
@@ -17,7 +17,7 @@ use super::local_model::log_softmax;
 /// once and forked for each.
 #[derive(Debug, Clone)]
 pub struct Session {
-    weights: ModelWeights,
+    weights: Network,
     position: usize,
     cap: usize,
     next: Option<Vec<f64>>,
@@ -78,7 +78,7 @@ impl Default for GenerateOptions {
 }
 
 impl Session {
-    pub(crate) fn new(mut weights: ModelWeights, cap: usize) -> Self {
+    pub(crate) fn new(mut weights: Network, cap: usize) -> Self {
         weights.clear_kv_cache();
         Self { weights, position: 0, cap, next: None }
     }

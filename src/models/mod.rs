@@ -23,5 +23,5 @@ pub mod known;
 pub use cache::{CacheOrigin, MODEL_DIR_ENV, ModelCache};
 pub use error::ModelError;
 pub use files::{ModelFiles, Pooling};
-pub use gguf::{check_gguf, find_gguf};
-pub use known::{KnownFile, KnownModel, MINILM, SMOLLM2, SMOLLM2_GGUF, WheelSource};
+pub use gguf::{check_gguf, find_gguf, locate_gguf};
+pub use known::{GEMMA3_270M, GEMMA3_270M_GGUF, KnownFile, KnownModel, MINILM, SMOLLM2, SMOLLM2_GGUF, WheelSource};

@@ -55,3 +55,37 @@ pub fn smollm2() -> Option<&'static llm_anomaly::llm::LocalLlm> {
         })
         .as_ref()
 }
+
+/// The installed Gemma-3-270M GGUF file, or `None` (with a message) when it
+/// is not installed; with `LLM_ANOMALY_REQUIRE_MODEL=1` a missing model fails.
+pub fn gemma3_path() -> Option<std::path::PathBuf> {
+    let cache = ModelCache::discover(None);
+    match llm_anomaly::models::find_gguf(
+        &cache,
+        &llm_anomaly::models::GEMMA3_270M,
+        llm_anomaly::models::GEMMA3_270M_GGUF,
+    ) {
+        Ok(path) => Some(path),
+        Err(error) if std::env::var_os("LLM_ANOMALY_REQUIRE_MODEL").is_some_and(|v| v == "1") => {
+            panic!("LLM_ANOMALY_REQUIRE_MODEL=1 but Gemma-3-270M is not usable: {error}")
+        }
+        Err(error) => {
+            eprintln!("skipped (model not installed): {error}");
+            None
+        }
+    }
+}
+
+/// Gemma-3-270M loaded once per test binary (requantised, context 512), or
+/// `None` when it is not installed.
+pub fn gemma3() -> Option<&'static llm_anomaly::llm::LocalLlm> {
+    static MODEL: std::sync::OnceLock<Option<llm_anomaly::llm::LocalLlm>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            gemma3_path().map(|path| {
+                let options = llm_anomaly::llm::LoadOptions { context_tokens: 512, ..Default::default() };
+                llm_anomaly::llm::LocalLlm::load(&path, &options).expect("Gemma-3-270M loads")
+            })
+        })
+        .as_ref()
+}

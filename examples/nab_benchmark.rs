@@ -1,0 +1,215 @@
+//! The Numenta Anomaly Benchmark, scored exactly as NAB scores it: the
+//! project's streaming detectors, or any detector's results folder, beside
+//! the published anchors.
+//!
+//! ```text
+//! cargo run --release --example nab_benchmark                         # the project's detectors on ../shared/datasets/nab
+//! cargo run --release --example nab_benchmark -- --score-results ../shared/datasets/nab/published-results
+//! cargo run --release --example nab_benchmark -- --json --category realAdExchange
+//! ```
+//!
+//! Every detector sees each row once, in order, with the same settings for
+//! every file (declared below, before any score was looked at). The
+//! threshold is the best one per detector and profile over the whole
+//! corpus; the "hill climb" column is NAB's own search from 0.5 (what its
+//! published scores use; it depends on the scale of the scores and can stop
+//! below the best threshold). Orion's
+//! overlap F1 needs a yes/no per row, which is each detector's own rule
+//! ([`FLAG_AT_DEVIATION`] for the project's detectors; for a results
+//! folder, the detector's best standard-profile NAB threshold).
+extern crate clap;
+extern crate llm_anomaly;
+extern crate serde_json;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use llm_anomaly::detect::{EwmaZScore, RollingMad, RollingZScore, ScaleFloor};
+use llm_anomaly::eval::nab::{
+    NabCorpus, NabScore, OVERLAP_SUBSETS, OverlapCounts, PROFILES, STANDARD, ThresholdSearch, corpus_score,
+    corpus_score_with, deviation_to_score, overlap_counts, read_results_dir, scores_to_intervals, streaming_scores,
+};
+use serde_json::json;
+
+/// Flags of the benchmark.
+#[derive(Parser, Debug)]
+#[command(about = "Score detectors on the Numenta Anomaly Benchmark exactly as NAB does")]
+struct Args {
+    /// The NAB folder (with `data/` and `labels/`); never copied into the repository.
+    #[arg(long, default_value = "../shared/datasets/nab")]
+    nab_dir: PathBuf,
+    /// Score every detector folder of this results directory
+    /// (`DIR/<detector>/<category>/<detector>_<name>.csv`) instead of running the project's detectors.
+    #[arg(long)]
+    score_results: Option<PathBuf>,
+    /// Only these NAB categories (repeatable), e.g. for a quick run; scores are then not comparable
+    /// with the published ones, which cover the whole corpus.
+    #[arg(long)]
+    category: Vec<String>,
+    /// One JSON line per detector on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The rolling window of the z-score and MAD detectors, in rows.
+const WINDOW_ROWS: usize = 288;
+/// The span of the EWMA detector, in rows.
+const EWMA_SPAN_ROWS: f64 = 288.0;
+/// A row is flagged (for overlap F1) when its deviation reaches this.
+const FLAG_AT_DEVIATION: f64 = 4.0;
+
+/// Published NAB standard scores (NAB's `results/final_results.json` and README).
+const NAB_ANCHORS: [(&str, f64); 4] =
+    [("ARTime", 74.9), ("Numenta HTM", 70.1), ("CAD OSE", 69.9), ("windowedGaussian", 39.6)];
+/// Orion's published overlap F1 of AER per subset.
+const AER_F1: [(&str, f64); 5] = [("Art", 0.750), ("AdEx", 0.733), ("AWS", 0.702), ("Traf", 0.611), ("Tweets", 0.606)];
+
+/// One detector's scores and flags over the corpus.
+struct Scored {
+    name: String,
+    scores: Vec<Vec<f64>>,
+    /// `None`: flag at the best standard threshold.
+    flag_at: Option<f64>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if !args.nab_dir.join("labels").join("combined_windows.json").is_file() {
+        eprintln!(
+            "nab_benchmark: skipped: no NAB corpus at {} (pass --nab-dir DIR: a folder with data/ and labels/)",
+            args.nab_dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let keep =
+        |name: &str| args.category.is_empty() || args.category.iter().any(|c| name.starts_with(&format!("{c}/")));
+    let corpus = NabCorpus::load_where(&args.nab_dir, keep)?;
+    if corpus.series.is_empty() {
+        return Err(format!("no NAB series in the categories {:?}", args.category).into());
+    }
+    let rows: usize = corpus.series.iter().map(|s| s.len()).sum();
+    eprintln!(
+        "NAB corpus {}: {} series, {rows} rows, {} windows{}",
+        args.nab_dir.display(),
+        corpus.series.len(),
+        corpus.window_count(),
+        if args.category.is_empty() { String::new() } else { format!(" (categories {:?} only)", args.category) }
+    );
+    let detectors = match &args.score_results {
+        Some(dir) => read_results_dir(dir, &corpus)?
+            .into_iter()
+            .map(|d| Scored { name: d.detector, scores: d.scores, flag_at: None })
+            .collect(),
+        None => project_detectors(&corpus)?,
+    };
+    if !args.json {
+        println!("{}", header());
+    }
+    for detector in &detectors {
+        let scores: Vec<NabScore> = PROFILES
+            .iter()
+            .map(|p| corpus_score_with(&corpus, &detector.scores, p, ThresholdSearch::Exhaustive))
+            .collect();
+        let climbed = corpus_score(&corpus, &detector.scores, &STANDARD);
+        let flag_at = detector.flag_at.unwrap_or(scores[0].threshold);
+        let f1 = overlap_f1(&corpus, &detector.scores, flag_at);
+        if args.json {
+            println!(
+                "{}",
+                json!({
+                    "detector": detector.name,
+                    "standard": round(scores[0].normalized),
+                    "reward_low_fp_rate": round(scores[1].normalized),
+                    "reward_low_fn_rate": round(scores[2].normalized),
+                    "standard_nab_hill_climb": round(climbed.normalized),
+                    "thresholds": scores.iter().map(|s| (s.profile.name.to_string(), json!(s.threshold))).collect::<serde_json::Map<_, _>>(),
+                    "overlap_f1": f1.iter().map(|(name, f)| (name.to_string(), json!(f.map(round3)))).collect::<serde_json::Map<_, _>>(),
+                    "flagged_at_score": flag_at,
+                })
+            );
+        } else {
+            let cells: Vec<String> = f1.iter().map(|(_, f)| f.map_or("—".into(), |v| format!("{v:.3}"))).collect();
+            println!(
+                "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+                detector.name,
+                scores[0].normalized,
+                scores[1].normalized,
+                scores[2].normalized,
+                climbed.normalized,
+                cells.join(" | ")
+            );
+        }
+    }
+    if !args.json {
+        let anchors: Vec<String> = NAB_ANCHORS.iter().map(|(name, score)| format!("{name} {score}")).collect();
+        let aer: Vec<String> = AER_F1.iter().map(|(name, f)| format!("{name} {f:.3}")).collect();
+        println!(
+            "\nPublished NAB standard scores: {}. Orion's AER overlap F1: {}.",
+            anchors.join(", "),
+            aer.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The project's streaming detectors, scored row by row on every series.
+fn project_detectors(corpus: &NabCorpus) -> Result<Vec<Scored>, Box<dyn std::error::Error>> {
+    let floor = ScaleFloor::new(1e-3, 1e-9)?;
+    let flag_at = Some(deviation_to_score(Some(FLAG_AT_DEVIATION)));
+    let mut out = Vec::new();
+    let mut run = |name: &str, score: &dyn Fn(&[f64]) -> llm_anomaly::error::Result<Vec<f64>>| {
+        let scores = corpus.series.iter().map(|s| score(&s.values)).collect::<Result<Vec<_>, _>>()?;
+        out.push(Scored { name: name.to_string(), scores, flag_at });
+        Ok::<(), Box<dyn std::error::Error>>(())
+    };
+    run("rolling_zscore", &|v| streaming_scores(RollingZScore::new(WINDOW_ROWS, floor)?, v))?;
+    run("rolling_mad", &|v| streaming_scores(RollingMad::new(WINDOW_ROWS, floor)?, v))?;
+    run("ewma_zscore", &|v| streaming_scores(EwmaZScore::new(EWMA_SPAN_ROWS, WINDOW_ROWS / 4, floor)?, v))?;
+    Ok(out)
+}
+
+/// Orion's overlap F1 per subset, flagging rows scored at or above `flag_at`.
+fn overlap_f1(corpus: &NabCorpus, scores: &[Vec<f64>], flag_at: f64) -> Vec<(&'static str, Option<f64>)> {
+    OVERLAP_SUBSETS
+        .iter()
+        .map(|(name, category)| {
+            let mut counts = OverlapCounts::default();
+            let mut any = false;
+            for (series, scores) in corpus.series.iter().zip(scores).filter(|(s, _)| s.category() == *category) {
+                let flagged: Vec<bool> = scores.iter().map(|&s| s >= flag_at).collect();
+                counts = counts + overlap_counts(&series.windows, &scores_to_intervals(&flagged));
+                any = true;
+            }
+            (*name, if any { counts.f1() } else { None })
+        })
+        .collect()
+}
+
+fn header() -> String {
+    let subsets: Vec<String> = OVERLAP_SUBSETS.iter().map(|(name, _)| format!("F1 {name}")).collect();
+    let rule: Vec<&str> = std::iter::repeat_n("---:", 4 + subsets.len()).collect();
+    format!(
+        "| Detector | NAB standard | NAB low FP | NAB low FN | standard, NAB's hill climb | {} |\n|---|{}|",
+        subsets.join(" | "),
+        rule.join("|")
+    )
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
