@@ -46,6 +46,11 @@ pub const REQUIRED_INCLUDES: &[RequiredInclude] = &[
         why: "the sentence-model speeds written by `cargo xtask bench minilm`",
     },
     RequiredInclude {
+        page: "evaluation.md",
+        file: "generated/nab_scoreboard.md",
+        why: "the NAB scoreboard written by `cargo xtask nab`",
+    },
+    RequiredInclude {
         page: "zero-shot-detection.md",
         file: "generated/llm_zero_shot.md",
         why: "the zero-shot scores measured by `cargo xtask llm-eval`",

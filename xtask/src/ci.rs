@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use crate::book::FIGURES_DIR;
 use crate::outputs::GENERATED_DIR;
 use crate::{
-    book, book_test, check, contract, contract_news, contract_zero_shot, llm_eval, models, outputs, process, tools,
+    book, book_test, check, contract, contract_news, contract_zero_shot, llm_eval, models, nab, outputs, process, tools,
 };
 
 type Step = (&'static str, fn() -> Result<()>);
@@ -32,6 +32,7 @@ const STEPS: &[Step] = &[
         "zero-shot evaluation smoke (the code of cargo xtask llm-eval, one headline per held-out family)",
         llm_eval::smoke,
     ),
+    ("NAB smoke (the code of cargo xtask nab, one category; skipped without the corpus)", nab::smoke),
     ("book check", check::run),
     ("book build", book::build_all),
     ("book test", book_test_all),

