@@ -62,7 +62,7 @@ pub fn smoke() -> Result<()> {
     Ok(())
 }
 
-/// Runs the example and returns its JSON lines.
+/// Runs the example and returns its detector lines (the summary left out).
 fn evaluate(args: &[&str], release: bool) -> Result<Vec<Value>> {
     let mut cmd: Command = process::cargo();
     cmd.args(["run", "--quiet"]);
@@ -71,10 +71,12 @@ fn evaluate(args: &[&str], release: bool) -> Result<Vec<Value>> {
     }
     cmd.args(["--example", "nab_benchmark", "--"]).args(args);
     let out = process::stdout_of(&mut cmd)?;
-    out.lines()
+    let lines = out
+        .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| serde_json::from_str(line).with_context(|| format!("not JSON: {line}")))
-        .collect()
+        .collect::<Result<Vec<Value>>>()?;
+    Ok(lines.into_iter().filter(|line| line.get("detector").is_some()).collect())
 }
 
 fn render(ours: &[Value], theirs: &[Value], commands: &[String]) -> String {
