@@ -21,6 +21,9 @@
 //! * `llm` (feature `text`): local GGUF chat models (SmolLM2) in candle, with
 //!   the tokenizer rebuilt from the file, chat templates and label-likelihood
 //!   scoring.
+//! * `timeseries` (feature `neural`, in the defaults): the seed's
+//!   transformer autoencoder of windows, trained in candle-nn, as a fitted
+//!   detector of bars and single-value series.
 //! * [`baseline`]: a faithful port of the seed chapter's detector, kept for
 //!   benchmarks and comparisons only.
 //!
@@ -45,5 +48,7 @@ pub mod scan;
 pub mod simulate;
 #[cfg(feature = "text")]
 pub mod text;
+#[cfg(feature = "neural")]
+pub mod timeseries;
 
 pub use error::{Error, Result};

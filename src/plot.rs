@@ -141,6 +141,9 @@ pub struct SeriesPlot<'a> {
     pub marker_label: &'a str,
     /// Horizontal line, e.g. the threshold, with its caption.
     pub hline: Option<(f64, &'a str)>,
+    /// A second series drawn over the first (same length; `NaN` = gap),
+    /// e.g. a model's reconstruction, with its caption.
+    pub overlay: Option<(&'a [f64], &'a str)>,
     /// Width and height in pixels.
     pub size: (u32, u32),
 }
@@ -158,6 +161,7 @@ impl<'a> SeriesPlot<'a> {
             markers: Vec::new(),
             marker_label: "alert",
             hline: None,
+            overlay: None,
             size: (960, 360),
         }
     }
@@ -176,7 +180,8 @@ impl<'a> SeriesPlot<'a> {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let finite = self.values.iter().copied().filter(|v| v.is_finite());
+        let overlay = self.overlay.map_or(&[][..], |(values, _)| values);
+        let finite = self.values.iter().chain(overlay).copied().filter(|v| v.is_finite());
         let (mut lo, mut hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
         if let Some((h, _)) = self.hline {
             lo = lo.min(h);
@@ -223,6 +228,17 @@ impl<'a> SeriesPlot<'a> {
                 .map_err(|e| e.to_string())?;
             if k == 0 {
                 s.label(self.y_label).legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], RGBColor(31, 90, 160)));
+            }
+        }
+        if let Some((values, caption)) = self.overlay {
+            let colour = RGBColor(230, 110, 20);
+            for (k, run) in finite_runs(values).iter().enumerate() {
+                let s = chart
+                    .draw_series(LineSeries::new(decimate(values, run.clone(), bucket), colour))
+                    .map_err(|e| e.to_string())?;
+                if k == 0 {
+                    s.label(caption).legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour));
+                }
             }
         }
         if let Some((h, caption)) = self.hline {

@@ -57,6 +57,23 @@ pub enum Evidence {
         /// The text detector's own evidence.
         text: Box<Evidence>,
     },
+    /// How badly a network trained on ordinary windows reproduces the
+    /// latest window (the time-series autoencoder).
+    Window {
+        /// What the score is: `reconstruction` (error) or `distance`
+        /// (z-scored embedding distance to the normal windows).
+        method: Cow<'static, str>,
+        /// Mean squared reconstruction error of the scored steps, in squared
+        /// standard deviations of the training data.
+        reconstruction_error: f64,
+        /// Distance of the window's embedding to the mean normal embedding,
+        /// z-scored on the training windows.
+        distance_z: f64,
+        /// The feature reproduced worst at the newest step.
+        worst_feature: Cow<'static, str>,
+        /// Its squared error at that step.
+        worst_feature_error: f64,
+    },
     /// One named feature and its signed deviation (a detector of your own).
     Feature {
         /// What was measured, e.g. `range_z`.
@@ -146,6 +163,16 @@ impl Evidence {
                     "{kind} (score {score:.2} > {t:.2}); {what} {minutes_before_peak} min before the peak: \"{}\" (text probability {text_probability:.3})",
                     short(headline)
                 )
+            }
+            Self::Window { method, worst_feature, worst_feature_error: e, .. } => {
+                if kind.is_anomaly() {
+                    write!(
+                        f,
+                        "{kind}: the autoencoder does not reproduce this window ({method} {score:.3} > {t:.3}); worst at the newest step: {worst_feature} (squared error {e:.2})"
+                    )
+                } else {
+                    write!(f, "ordinary window ({method} {score:.3} <= {t:.3})")
+                }
             }
             Self::Feature { name, value } => {
                 if kind.is_anomaly() {

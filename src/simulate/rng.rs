@@ -22,6 +22,16 @@ impl SimRng {
         Self { inner }
     }
 
+    /// 64 uniform random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+
+    /// Fills `bytes` with uniform random bytes.
+    pub fn fill_bytes(&mut self, bytes: &mut [u8]) {
+        self.inner.fill_bytes(bytes)
+    }
+
     /// Uniform in [0, 1).
     pub fn uniform(&mut self) -> f64 {
         (self.inner.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)

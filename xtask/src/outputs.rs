@@ -66,6 +66,12 @@ pub const OUTPUTS: &[Output] = &[
     Output { example: "defaults_on_real_data", args: &[], stdout_to: "defaults_on_real_data.md", with_stderr: false },
     Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt", with_stderr: false },
     Output {
+        example: "time_series_embedding",
+        args: &["--figures-dir", "book/figures"],
+        stdout_to: "time_series_embedding.txt",
+        with_stderr: false,
+    },
+    Output {
         example: "evaluation_metrics",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "evaluation_metrics.txt",
@@ -84,6 +90,8 @@ pub fn run() -> Result<()> {
         cmd.args(["run", "--quiet", "--example", output.example, "--"]).args(output.args);
         // One thread: the model's numbers do not depend on how work was split.
         cmd.env("CANDLE_NUM_THREADS", "1");
+        // And no idle rayon workers spinning beside it (halves the autoencoder's training time).
+        cmd.env("RAYON_NUM_THREADS", "1");
         let stdout =
             if output.with_stderr { process::stderr_and_stdout_of(&mut cmd) } else { process::stdout_of(&mut cmd) }
                 .with_context(|| format!("running example `{}`", output.example))?;
