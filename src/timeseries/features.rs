@@ -69,6 +69,7 @@ pub struct SeriesFeatures {
 }
 
 impl SeriesFeatures {
+    // ANCHOR: from_bars
     /// Rows of OHLCV bars (already validated by [`Bar::new`]: finite,
     /// positive prices, non-negative volume).
     pub fn from_bars(bars: &[Bar]) -> Result<Self, TimeSeriesError> {
@@ -96,6 +97,7 @@ impl SeriesFeatures {
         }
         Ok(Self { kind, points: bars.len(), rows, previous_close })
     }
+    // ANCHOR_END: from_bars
 
     /// Rows of a single-value series; a value that is not finite is an
     /// error naming its position.
