@@ -53,6 +53,9 @@ struct Args {
     /// One JSON line per detector on stdout.
     #[arg(long)]
     json: bool,
+    /// Seed of the autoencoder's training.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
 }
 
 /// The rolling window of the z-score and MAD detectors, in rows.
@@ -61,6 +64,11 @@ const WINDOW_ROWS: usize = 288;
 const EWMA_SPAN_ROWS: f64 = 288.0;
 /// A row is flagged (for overlap F1) when its deviation reaches this.
 const FLAG_AT_DEVIATION: f64 = 4.0;
+
+/// The autoencoder trains on at most about this many windows of a series'
+/// probationary period (every k-th window of a longer one).
+#[cfg(feature = "neural")]
+const AUTOENCODER_MAX_WINDOWS: usize = 600;
 
 /// Published NAB standard scores (NAB's `results/final_results.json` and README).
 const NAB_ANCHORS: [(&str, f64); 4] =
@@ -114,7 +122,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             .into_iter()
             .map(|d| Scored { name: d.detector, scores: d.scores, flag_at: None })
             .collect(),
-        None => project_detectors(&corpus)?,
+        None => project_detectors(&corpus, args.seed)?,
     };
     if !args.json {
         println!("{}", header());
@@ -174,7 +182,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The project's streaming detectors, scored row by row on every series.
-fn project_detectors(corpus: &NabCorpus) -> Result<Vec<Scored>, Box<dyn std::error::Error>> {
+fn project_detectors(corpus: &NabCorpus, seed: u64) -> Result<Vec<Scored>, Box<dyn std::error::Error>> {
     let floor = ScaleFloor::new(1e-3, 1e-9)?;
     let flag_at = Some(deviation_to_score(Some(FLAG_AT_DEVIATION)));
     let mut out = Vec::new();
@@ -186,8 +194,44 @@ fn project_detectors(corpus: &NabCorpus) -> Result<Vec<Scored>, Box<dyn std::err
     run("rolling_zscore", &|v| streaming_scores(RollingZScore::new(WINDOW_ROWS, floor)?, v))?;
     run("rolling_mad", &|v| streaming_scores(RollingMad::new(WINDOW_ROWS, floor)?, v))?;
     run("ewma_zscore", &|v| streaming_scores(EwmaZScore::new(EWMA_SPAN_ROWS, WINDOW_ROWS / 4, floor)?, v))?;
+    #[cfg(feature = "neural")]
+    {
+        let mut scores = Vec::with_capacity(corpus.series.len());
+        for series in &corpus.series {
+            let s =
+                autoencoder_scores(&series.values, seed).map_err(|e| format!("autoencoder on {}: {e}", series.name))?;
+            scores.push(s);
+        }
+        // Flag where the error reaches the validation threshold (r = 1).
+        out.push(Scored { name: "autoencoder".to_string(), scores, flag_at: Some(0.5) });
+    }
+    #[cfg(not(feature = "neural"))]
+    let _ = seed;
     Ok(out)
 }
+
+// ANCHOR: autoencoder
+/// The time-series autoencoder on one NAB series: fitted on NAB's
+/// probationary period (the first 15 % of the rows, which NAB does not
+/// score), then scoring every row from the window ending at it. The error
+/// over the validation threshold, `r`, becomes `r / (1 + r)` in [0, 1), so
+/// 0.5 is the threshold; rows before the first full window score 0.
+#[cfg(feature = "neural")]
+fn autoencoder_scores(values: &[f64], seed: u64) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
+    use llm_anomaly::eval::nab::probationary_length;
+    use llm_anomaly::timeseries::{TimeSeriesAnomalyDetector, TimeSeriesDetectorConfig};
+    let probation = probationary_length(values.len());
+    let mut config = TimeSeriesDetectorConfig::compact();
+    config.training.seed = seed;
+    config.training.progress = false;
+    let windows = probation.saturating_sub(config.encoder.seq_length);
+    config.training.window_stride = windows.div_ceil(AUTOENCODER_MAX_WINDOWS).max(1);
+    let fitted = TimeSeriesAnomalyDetector::new(config).fit_values(values, 0..probation)?;
+    let threshold = fitted.threshold();
+    let scored = fitted.score_values(values)?;
+    Ok(scored.scores.iter().map(|s| s.map_or(0.0, |e| (e / threshold) / (1.0 + e / threshold))).collect())
+}
+// ANCHOR_END: autoencoder
 
 /// The summary line: the windows of the corpus and what the detector with
 /// the best NAB standard score found of them, counted as overlap F1 counts

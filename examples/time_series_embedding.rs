@@ -12,6 +12,7 @@
 //! cargo run --release --example time_series_embedding                 # seed 42
 //! cargo run --release --example time_series_embedding -- --seed 7
 //! cargo run --release --example time_series_embedding -- --input bars.csv
+//! cargo run --release --example time_series_embedding -- --values cpu.csv   # timestamp,value
 //! cargo run --release --example time_series_embedding -- --json
 //! cargo run --release --example time_series_embedding -- --save-weights acme.safetensors
 //! ```
@@ -42,6 +43,9 @@ struct Args {
     /// Your own OHLCV CSV (the columns of example 01) instead of the simulator.
     #[arg(long)]
     input: Option<PathBuf>,
+    /// A single-value series (`timestamp,value`, as NAB or a monitoring export) instead of bars.
+    #[arg(long, conflicts_with = "input")]
+    values: Option<PathBuf>,
     /// One JSON object per alert on stdout, then a summary line; text goes to stderr.
     #[arg(long)]
     json: bool,
@@ -71,6 +75,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(path) = &args.values {
+        return run_values(args, path);
+    }
     let seed_test = seed_synthetic_test(args.seed)?;
     let (inputs, description) = match &args.input {
         Some(path) => (load_csv(path)?, path.display().to_string()),
@@ -167,6 +174,75 @@ fn load_csv(path: &std::path::Path) -> Result<Vec<ScanInput>, Box<dyn std::error
     }
     Ok(inputs)
 }
+
+// ANCHOR: values
+/// A single-value file: read as it comes, repaired only explicitly and
+/// with a report, fitted on its first 30 %, every later point scored.
+fn run_values(args: &Args, path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    use llm_anomaly::data::ValueFile;
+    use llm_anomaly::timeseries::TimeSeriesAnomalyDetector;
+    let file = ValueFile::read_path(path)?;
+    let name = file.name.clone();
+    for s in &file.skipped {
+        eprintln!("{name}: line {}: skipped: {}", s.line, s.reason);
+    }
+    let order = file.order_report();
+    let (read, skipped) = (file.points.len(), file.skipped.len());
+    let (sorted, moved) = repair::sort_by_time(file.points);
+    let (points, repeated) = repair::dedup_by_time(sorted);
+    if !order.is_clean() {
+        eprintln!(
+            "{name}: {} rows earlier than the row before them (sorted into time order), {} repeated timestamps (first row kept)",
+            moved.len(),
+            repeated.len()
+        );
+    }
+    let values: Vec<f64> = points.iter().map(|p| p.value).collect();
+    let fit = (values.len() as f64 * 0.3) as usize;
+    let mut config = TimeSeriesDetectorConfig::compact();
+    config.training.seed = args.seed;
+    config.training.window_stride = 1;
+    let fitted = TimeSeriesAnomalyDetector::new(config).fit_values(&values, 0..fit)?;
+    let scored = fitted.score_values(&values)?;
+    let threshold = fitted.threshold();
+    let flagged: Vec<(usize, f64)> =
+        (fit..values.len()).filter_map(|i| scored.scores[i].filter(|&s| s > threshold).map(|s| (i, s))).collect();
+    if args.json {
+        for &(i, score) in &flagged {
+            let line = serde_json::json!({
+                "index": i, "line": points[i].line, "timestamp": points[i].timestamp.to_rfc3339(),
+                "value": values[i], "score": score, "probability": fitted.calibrator().probability(score),
+                "anomalous": true, "type": "pattern_anomaly", "evidence": scored.evidence[i],
+            });
+            println!("{line}");
+        }
+    } else {
+        let mut top = flagged.clone();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1));
+        println!("the {} highest-scored points after the fit period:", top.len().min(20));
+        for &(i, score) in top.iter().take(20) {
+            let p = fitted.calibrator().probability(score);
+            println!(
+                "line {:>7}  {}  value {:>14.6}  score {score:>10.3}  p {p:.4}",
+                points[i].line, points[i].timestamp, values[i]
+            );
+        }
+    }
+    let flagged = flagged.len();
+    let summary = serde_json::json!({
+        "labelled": false, "precision": null, "recall": null, "f1": null, "pr_auc": null, "roc_auc": null,
+        "events": null, "detected_events": null,
+        "input": {"file": name, "rows_read": read, "rows_skipped": skipped, "sorted": moved.len(), "repeated_dropped": repeated.len()},
+        "fitted_on": fit, "scored": values.len() - fit, "flagged": flagged, "threshold": threshold,
+    });
+    if args.json {
+        println!("{}", serde_json::json!({ "summary": summary }));
+    } else {
+        println!("{flagged} of {} points after the first {fit} flagged (threshold {threshold:.3})", values.len() - fit);
+    }
+    Ok(())
+}
+// ANCHOR_END: values
 
 fn ratio(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{v:.3}"))

@@ -16,6 +16,7 @@ pub mod repair;
 pub mod social;
 pub mod timestamp;
 pub mod trade;
+pub mod value_file;
 
 pub use bar::{Bar, BarSeries};
 pub use bar_csv::{BarCsv, BarReader, CsvOptions, CsvRow, InputReport, LoadedBars, ReadItem, RowProblem};
@@ -25,6 +26,7 @@ pub use label::{AnomalyClass, AnomalyLabel, AnomalyPattern};
 pub use news::NewsItem;
 pub use social::SocialMentions;
 pub use trade::{Side, Trade};
+pub use value_file::{OrderReport, SkippedRow, ValueFile, ValuePoint};
 
 use crate::error::{Error, Result};
 

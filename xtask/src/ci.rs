@@ -114,7 +114,9 @@ fn test() -> Result<()> {
         process::cargo()
             .args(["test", "-p", "llm-anomaly"])
             .env("LLM_ANOMALY_REQUIRE_MODEL", "1")
-            .env("CANDLE_NUM_THREADS", "1"),
+            .env("CANDLE_NUM_THREADS", "1")
+            // No idle rayon workers spinning beside the test threads.
+            .env("RAYON_NUM_THREADS", "1"),
     )?;
     process::run(process::cargo().args(["test", "-p", "llm-anomaly-bench"]))?;
     process::run(process::cargo().args(["test", "-p", "xtask"]))

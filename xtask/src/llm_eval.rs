@@ -147,7 +147,7 @@ fn render(lines: &[Value], second: &[Value], commands: &[String]) -> String {
     let _ = writeln!(
         md,
         "\n{} headlines of the {} held-out corpus families (seed {}, {} per family; {} anomalous), scored one by one on the CPU; higher = more anomalous for every score.\n",
-        summary["labelled"], summary["held_out_families"], summary["seed"], summary["per_family"], summary["events"],
+        summary["headlines"], summary["held_out_families"], summary["seed"], summary["per_family"], summary["events"],
     );
     let _ = writeln!(
         md,
