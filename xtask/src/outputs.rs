@@ -28,6 +28,11 @@ pub struct Output {
     pub stdout_to: &'static str,
     /// Put the example's stderr (notes, reported rows) above its stdout.
     pub with_stderr: bool,
+    /// Run with `RAYON_NUM_THREADS=1`: no idle rayon workers spinning beside
+    /// a training loop (halves the autoencoder's time). Numbers depend on it
+    /// (candle splits its parallel reductions by the pool size), so it is
+    /// set per output, not changed under a committed one.
+    pub one_rayon_thread: bool,
 }
 
 /// Add a line here for every captured output.
@@ -37,24 +42,28 @@ pub const OUTPUTS: &[Output] = &[
         args: &["--figures-dir", "book/figures"],
         stdout_to: "anomaly_taxonomy.txt",
         with_stderr: false,
+        one_rayon_thread: false,
     },
     Output {
         example: "01_unusual_trading",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "01_unusual_trading.txt",
         with_stderr: false,
+        one_rayon_thread: false,
     },
     Output {
         example: "01_unusual_trading",
         args: &["--input", "tests/data/own_file.csv", "--window", "20", "--no-figures"],
         stdout_to: "01_own_file.txt",
         with_stderr: true,
+        one_rayon_thread: false,
     },
     Output {
         example: "02_news_anomaly",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "02_news_anomaly.txt",
         with_stderr: false,
+        one_rayon_thread: false,
     },
     Output {
         example: "02_news_anomaly",
@@ -62,20 +71,35 @@ pub const OUTPUTS: &[Output] = &[
         args: &["--json", "--input", "tests/data/text/own_headlines.csv", "--no-figures", "--backend", "none"],
         stdout_to: "02_own_headlines.jsonl",
         with_stderr: false,
+        one_rayon_thread: false,
     },
-    Output { example: "defaults_on_real_data", args: &[], stdout_to: "defaults_on_real_data.md", with_stderr: false },
-    Output { example: "streaming_monitor", args: &[], stdout_to: "streaming_monitor.txt", with_stderr: false },
+    Output {
+        example: "defaults_on_real_data",
+        args: &[],
+        stdout_to: "defaults_on_real_data.md",
+        with_stderr: false,
+        one_rayon_thread: false,
+    },
+    Output {
+        example: "streaming_monitor",
+        args: &[],
+        stdout_to: "streaming_monitor.txt",
+        with_stderr: false,
+        one_rayon_thread: false,
+    },
     Output {
         example: "time_series_embedding",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "time_series_embedding.txt",
         with_stderr: false,
+        one_rayon_thread: true,
     },
     Output {
         example: "evaluation_metrics",
         args: &["--figures-dir", "book/figures"],
         stdout_to: "evaluation_metrics.txt",
         with_stderr: false,
+        one_rayon_thread: false,
     },
 ];
 
@@ -90,8 +114,9 @@ pub fn run() -> Result<()> {
         cmd.args(["run", "--quiet", "--example", output.example, "--"]).args(output.args);
         // One thread: the model's numbers do not depend on how work was split.
         cmd.env("CANDLE_NUM_THREADS", "1");
-        // And no idle rayon workers spinning beside it (halves the autoencoder's training time).
-        cmd.env("RAYON_NUM_THREADS", "1");
+        if output.one_rayon_thread {
+            cmd.env("RAYON_NUM_THREADS", "1");
+        }
         let stdout =
             if output.with_stderr { process::stderr_and_stdout_of(&mut cmd) } else { process::stdout_of(&mut cmd) }
                 .with_context(|| format!("running example `{}`", output.example))?;
