@@ -379,7 +379,7 @@ pub(crate) fn check_score(symbol: &str, bar: &Bar, row: usize, scored: &Scored) 
 
 /// The pause that starts a new session: [`SESSION_GAP_FACTOR`] times the
 /// median spacing between consecutive timestamps (`None` for fewer than 2).
-fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
+pub(crate) fn session_gap(timestamps: &[DateTime<Utc>]) -> Option<chrono::Duration> {
     let mut gaps: Vec<chrono::Duration> = timestamps.windows(2).map(|w| w[1] - w[0]).collect();
     if gaps.is_empty() {
         return None;

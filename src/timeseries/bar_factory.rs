@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use super::detector::{FittedTimeSeriesDetector, TimeSeriesAnomalyDetector, TimeSeriesDetectorConfig};
 use super::features::SeriesFeatures;
-use crate::alert::{AnomalyType, BarDetector, BarDetectorFactory, Scored};
+use crate::alert::{BarDetector, BarDetectorFactory, Scored};
 use crate::data::Bar;
 use crate::error::{Error, Result};
 
@@ -107,6 +107,6 @@ impl BarDetector for AutoencoderBarDetector {
         let (Some(score), Some(evidence)) = (scores.scores[len], scores.evidence[len].clone()) else {
             return Ok(None);
         };
-        Ok(Some(Scored::new(score / self.fitted.threshold(), AnomalyType::PatternAnomaly, evidence)))
+        Ok(Some(self.fitted.scored(score / self.fitted.threshold(), evidence)))
     }
 }

@@ -74,7 +74,8 @@ impl SeriesFeatures {
     /// positive prices, non-negative volume).
     pub fn from_bars(bars: &[Bar]) -> Result<Self, TimeSeriesError> {
         let kind = FeatureKind::Ohlcv;
-        let session_gap = session_gap(bars);
+        let timestamps: Vec<_> = bars.iter().map(|b| b.timestamp).collect();
+        let session_gap = crate::scan::session_gap(&timestamps);
         let mut rows = vec![0.0; bars.len() * kind.width()];
         let mut previous_close = vec![f64::NAN; bars.len()];
         for (i, pair) in bars.windows(2).enumerate() {
@@ -135,17 +136,6 @@ impl SeriesFeatures {
         let w = self.kind.width();
         &self.rows[i * w..(i + 1) * w]
     }
-}
-
-/// The pause that starts a new session: [`crate::scan::SESSION_GAP_FACTOR`]
-/// times the median bar spacing; `None` for fewer than two bars.
-fn session_gap(bars: &[Bar]) -> Option<chrono::Duration> {
-    let mut gaps: Vec<chrono::Duration> = bars.windows(2).map(|w| w[1].timestamp - w[0].timestamp).collect();
-    if gaps.is_empty() {
-        return None;
-    }
-    let mid = gaps.len() / 2;
-    Some(*gaps.select_nth_unstable(mid).1 * crate::scan::SESSION_GAP_FACTOR as i32)
 }
 
 /// Mean and standard deviation of each feature over the training points.

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use candle_core::{Device, Tensor};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::detector::{FittedTimeSeriesDetector, TimeSeriesDetectorConfig};
@@ -23,14 +22,14 @@ impl FittedTimeSeriesDetector {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), TimeSeriesError> {
         let path = path.as_ref();
         let fail = |reason: String| TimeSeriesError::Weights { path: path.to_path_buf(), reason };
-        let json = |v: &dyn erased::Json| v.to_json().map_err(|e| fail(e.to_string()));
+        let json = |text: serde_json::Result<String>| text.map_err(|e| fail(e.to_string()));
         let mut metadata = HashMap::new();
         metadata.insert("format".to_string(), WEIGHTS_FORMAT.to_string());
-        metadata.insert("config".to_string(), json(&self.config)?);
-        metadata.insert("normaliser".to_string(), json(&self.normaliser)?);
-        metadata.insert("reference".to_string(), json(&self.reference)?);
-        metadata.insert("threshold".to_string(), json(&self.threshold)?);
-        metadata.insert("validation_scores".to_string(), json(&self.validation_scores)?);
+        metadata.insert("config".to_string(), json(serde_json::to_string(&self.config))?);
+        metadata.insert("normaliser".to_string(), json(serde_json::to_string(&self.normaliser))?);
+        metadata.insert("reference".to_string(), json(serde_json::to_string(&self.reference))?);
+        metadata.insert("threshold".to_string(), json(serde_json::to_string(&self.threshold))?);
+        metadata.insert("validation_scores".to_string(), json(serde_json::to_string(&self.validation_scores))?);
         let tensors = self.encoder.tensors();
         safetensors::serialize_to_file(tensors.iter(), Some(metadata), path).map_err(|e| fail(e.to_string()))
     }
@@ -70,18 +69,5 @@ impl FittedTimeSeriesDetector {
             report: None,
             config,
         })
-    }
-}
-
-/// `serde_json::to_string` behind a trait object, so `save` writes each
-/// entry the same way.
-mod erased {
-    pub(super) trait Json {
-        fn to_json(&self) -> serde_json::Result<String>;
-    }
-    impl<T: super::Serialize> Json for T {
-        fn to_json(&self) -> serde_json::Result<String> {
-            serde_json::to_string(self)
-        }
     }
 }
