@@ -21,6 +21,7 @@ mod process;
 mod real_data;
 mod search_ru;
 mod serve;
+mod tolerance;
 mod tools;
 mod variants;
 mod wheel;

@@ -33,6 +33,12 @@ pub struct Output {
     /// (candle splits its parallel reductions by the pool size), so it is
     /// set per output, not changed under a committed one.
     pub one_rayon_thread: bool,
+    /// Its numbers come from neural networks, whose last digits move with
+    /// the CPU (candle's SIMD kernels): CI compares its stdout within
+    /// [`crate::tolerance`] and accepts its [`Output::figures`] as drawn.
+    pub machine_dependent: bool,
+    /// The figures it writes under `book/figures/`.
+    pub figures: &'static [&'static str],
 }
 
 /// Add a line here for every captured output.
@@ -43,6 +49,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "anomaly_taxonomy.txt",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
     Output {
         example: "01_unusual_trading",
@@ -50,6 +58,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "01_unusual_trading.txt",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
     Output {
         example: "01_unusual_trading",
@@ -57,6 +67,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "01_own_file.txt",
         with_stderr: true,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
     Output {
         example: "02_news_anomaly",
@@ -64,6 +76,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "02_news_anomaly.txt",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: true,
+        figures: &["news_embedding_plane.svg", "news_parts_roc.svg", "news_score_distribution.svg"],
     },
     Output {
         example: "02_news_anomaly",
@@ -72,6 +86,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "02_own_headlines.jsonl",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: true,
+        figures: &[],
     },
     Output {
         example: "defaults_on_real_data",
@@ -79,6 +95,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "defaults_on_real_data.md",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
     Output {
         example: "streaming_monitor",
@@ -86,6 +104,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "streaming_monitor.txt",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
     Output {
         example: "time_series_embedding",
@@ -93,6 +113,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "time_series_embedding.txt",
         with_stderr: false,
         one_rayon_thread: true,
+        machine_dependent: true,
+        figures: &["time_series_reconstruction.svg", "time_series_scores.svg"],
     },
     Output {
         example: "evaluation_metrics",
@@ -100,6 +122,8 @@ pub const OUTPUTS: &[Output] = &[
         stdout_to: "evaluation_metrics.txt",
         with_stderr: false,
         one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
     },
 ];
 
