@@ -56,6 +56,16 @@ struct Args {
     /// Seed of the autoencoder's training.
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// Also run the language model as a forecaster (SmolLM2, seconds per
+    /// forecast: use it with `--category`).
+    #[arg(long)]
+    forecaster: bool,
+    /// The forecaster forecasts every k-th row.
+    #[arg(long, default_value_t = FORECAST_STRIDE)]
+    forecast_stride: usize,
+    /// A GGUF model for the forecaster instead of the installed SmolLM2.
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 /// The rolling window of the z-score and MAD detectors, in rows.
@@ -70,6 +80,10 @@ const FLAG_AT_DEVIATION: f64 = 4.0;
 #[cfg(feature = "neural")]
 const AUTOENCODER_MAX_WINDOWS: usize = 600;
 
+/// The forecaster's default stride: a forecast every 4th row (a forecast
+/// takes a fraction of a second; NAB's AdEx subset then takes minutes).
+const FORECAST_STRIDE: usize = 4;
+
 /// Published NAB standard scores (NAB's `results/final_results.json` and README).
 const NAB_ANCHORS: [(&str, f64); 4] =
     [("ARTime", 74.9), ("Numenta HTM", 70.1), ("CAD OSE", 69.9), ("windowedGaussian", 39.6)];
@@ -82,6 +96,8 @@ struct Scored {
     scores: Vec<Vec<f64>>,
     /// `None`: flag at the best standard threshold.
     flag_at: Option<f64>,
+    /// What the run cost, for detectors that say (`"run"` in the JSON line).
+    run: Option<serde_json::Value>,
 }
 
 fn main() -> ExitCode {
@@ -120,9 +136,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let detectors = match &args.score_results {
         Some(dir) => read_results_dir(dir, &corpus)?
             .into_iter()
-            .map(|d| Scored { name: d.detector, scores: d.scores, flag_at: None })
+            .map(|d| Scored { name: d.detector, scores: d.scores, flag_at: None, run: None })
             .collect(),
-        None => project_detectors(&corpus, args.seed)?,
+        None => project_detectors(&corpus, args)?,
     };
     if !args.json {
         println!("{}", header());
@@ -152,6 +168,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                     "thresholds": scores.iter().map(|s| (s.profile.name.to_string(), json!(s.threshold))).collect::<serde_json::Map<_, _>>(),
                     "overlap_f1": f1.iter().map(|(name, f)| (name.to_string(), json!(f.map(round3)))).collect::<serde_json::Map<_, _>>(),
                     "flagged_at_score": flag_at,
+                    "run": detector.run,
                 })
             );
         } else {
@@ -182,13 +199,13 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The project's streaming detectors, scored row by row on every series.
-fn project_detectors(corpus: &NabCorpus, seed: u64) -> Result<Vec<Scored>, Box<dyn std::error::Error>> {
+fn project_detectors(corpus: &NabCorpus, args: &Args) -> Result<Vec<Scored>, Box<dyn std::error::Error>> {
     let floor = ScaleFloor::new(1e-3, 1e-9)?;
     let flag_at = Some(deviation_to_score(Some(FLAG_AT_DEVIATION)));
     let mut out = Vec::new();
     let mut run = |name: &str, score: &dyn Fn(&[f64]) -> llm_anomaly::error::Result<Vec<f64>>| {
         let scores = corpus.series.iter().map(|s| score(&s.values)).collect::<Result<Vec<_>, _>>()?;
-        out.push(Scored { name: name.to_string(), scores, flag_at });
+        out.push(Scored { name: name.to_string(), scores, flag_at, run: None });
         Ok::<(), Box<dyn std::error::Error>>(())
     };
     run("rolling_zscore", &|v| streaming_scores(RollingZScore::new(WINDOW_ROWS, floor)?, v))?;
@@ -198,16 +215,65 @@ fn project_detectors(corpus: &NabCorpus, seed: u64) -> Result<Vec<Scored>, Box<d
     {
         let mut scores = Vec::with_capacity(corpus.series.len());
         for series in &corpus.series {
-            let s =
-                autoencoder_scores(&series.values, seed).map_err(|e| format!("autoencoder on {}: {e}", series.name))?;
+            let s = autoencoder_scores(&series.values, args.seed)
+                .map_err(|e| format!("autoencoder on {}: {e}", series.name))?;
             scores.push(s);
         }
         // Flag where the error reaches the validation threshold (r = 1).
-        out.push(Scored { name: "autoencoder".to_string(), scores, flag_at: Some(0.5) });
+        out.push(Scored { name: "autoencoder".to_string(), scores, flag_at: Some(0.5), run: None });
     }
-    #[cfg(not(feature = "neural"))]
-    let _ = seed;
+    if args.forecaster {
+        out.push(forecaster_scores(corpus, args)?);
+    }
     Ok(out)
+}
+
+// ANCHOR: forecaster
+/// The language model as a forecaster on every series: the digits scaled on
+/// NAB's probationary period, a forecast every `--forecast-stride`-th row
+/// after it, the error as the score `e / (1 + e)` (0.5 = an error of the
+/// probationary range); rows without a forecast score 0.
+#[cfg(feature = "text")]
+fn forecaster_scores(corpus: &NabCorpus, args: &Args) -> Result<Scored, Box<dyn std::error::Error>> {
+    use llm_anomaly::eval::nab::probationary_length;
+    use llm_anomaly::llm::{ForecasterConfig, LlmForecaster, LoadOptions, LocalLlm};
+    use llm_anomaly::models::{ModelCache, SMOLLM2, SMOLLM2_GGUF, find_gguf};
+    let path = match &args.model {
+        Some(path) => path.clone(),
+        None => find_gguf(&ModelCache::discover(None), &SMOLLM2, SMOLLM2_GGUF)?,
+    };
+    let llm = LocalLlm::load(&path, &LoadOptions::default())?;
+    let config = ForecasterConfig { stride: args.forecast_stride, ..ForecasterConfig::default() };
+    let forecaster = LlmForecaster::new(&llm, config)?;
+    let mut scores = Vec::with_capacity(corpus.series.len());
+    let (mut forecasts, mut unreadable, mut tokens, mut seconds) = (0, 0, 0, 0.0);
+    for series in &corpus.series {
+        let probation = probationary_length(series.len());
+        let run =
+            forecaster.run(&series.values, 0..probation).map_err(|e| format!("forecaster on {}: {e}", series.name))?;
+        eprintln!(
+            "forecaster: {}: {} forecasts ({} unreadable) in {:.0} s",
+            series.name, run.forecasts_made, run.unreadable, run.seconds
+        );
+        (forecasts, unreadable, tokens, seconds) = (
+            forecasts + run.forecasts_made,
+            unreadable + run.unreadable,
+            tokens + run.generated_tokens,
+            seconds + run.seconds,
+        );
+        scores.push(run.anomaly_scores());
+    }
+    let run = json!({
+        "model": llm.info().name, "stride": config.stride, "window_values": config.window_values,
+        "forecasts": forecasts, "unreadable": unreadable, "generated_tokens": tokens, "seconds": seconds.round(),
+    });
+    Ok(Scored { name: "llm_forecaster".to_string(), scores, flag_at: Some(0.5), run: Some(run) })
+}
+// ANCHOR_END: forecaster
+
+#[cfg(not(feature = "text"))]
+fn forecaster_scores(_: &NabCorpus, _: &Args) -> Result<Scored, Box<dyn std::error::Error>> {
+    Err("--forecaster needs the `text` feature".into())
 }
 
 // ANCHOR: autoencoder

@@ -118,6 +118,12 @@ impl GgufTokenizer {
         self.bos
     }
 
+    /// The token a plain document starts with: `<|endoftext|>` where the
+    /// vocabulary has it, else the BOS token, else the end-of-sequence token.
+    pub fn document_start(&self) -> u32 {
+        self.control("<|endoftext|>").ok().or(self.bos).unwrap_or(self.eos)
+    }
+
     /// The token ids of `text`, read as plain text (control-token names in
     /// it are ordinary characters). No BOS is added.
     pub fn encode_text(&self, text: &str) -> Result<Vec<u32>, LlmError> {

@@ -10,7 +10,9 @@
 mod attention;
 pub mod backend;
 pub mod chat;
+pub mod digit_series;
 pub mod error;
+pub mod forecaster;
 pub mod gemma3;
 pub mod gguf_tokenizer;
 pub mod guided;
@@ -37,7 +39,9 @@ pub mod zero_shot;
 
 pub use backend::{ChatBackend, ChatReply, ChatRequest, GUIDED_TEXT_TOKENS, json_object_end};
 pub use chat::{ChatMessage, ChatTemplate, Role};
+pub use digit_series::{DigitScaler, digit_token_text, parse_forecast};
 pub use error::LlmError;
+pub use forecaster::{ForecastError, ForecastRun, ForecasterConfig, LlmForecaster};
 pub use gguf_tokenizer::GgufTokenizer;
 pub use guided::{
     CONFIDENCE_CHOICES, FieldKind, GuidedField, SCORE_CHOICES, fields_of_schema, guided_object, guided_verdict,

@@ -10,8 +10,9 @@ use super::error::LlmError;
 use super::local_model::LocalLlm;
 
 /// Mean negative log-likelihood (nats per token) of `text`, read as plain
-/// text after the document separator (`<|endoftext|>` where the vocabulary
-/// has it, else the end-of-sequence token). Higher = more surprising.
+/// text after the document separator
+/// ([`GgufTokenizer::document_start`](super::GgufTokenizer::document_start)).
+/// Higher = more surprising.
 pub fn mean_token_nll(llm: &LocalLlm, text: &str) -> Result<f64, LlmError> {
     let tokens = llm.tokenizer().encode_text(text)?;
     if tokens.is_empty() {
@@ -19,8 +20,7 @@ pub fn mean_token_nll(llm: &LocalLlm, text: &str) -> Result<f64, LlmError> {
     }
     let mut session = llm.session();
     // One call per token: the model returns the logits of the last position only.
-    let start = llm.tokenizer().control("<|endoftext|>").unwrap_or_else(|_| llm.tokenizer().eos());
-    session.feed(&[start])?;
+    session.feed(&[llm.tokenizer().document_start()])?;
     let mut total = 0.0;
     for &token in &tokens {
         total -= session.next_log_probs().expect("fed")[token as usize];

@@ -10,7 +10,11 @@
 //! - `book/generated/bench_minilm.md` from `benches/minilm.rs` and PyTorch
 //!   (see [`crate::bench_minilm`]);
 //! - `book/generated/bench_smollm2.md` from `benches/smollm2.rs` and
-//!   llama.cpp (see [`crate::bench_smollm2`]).
+//!   llama.cpp (see [`crate::bench_smollm2`]);
+//! - `book/generated/bench_autoencoder.md` from `benches/autoencoder.rs`
+//!   and the seed's PyTorch module (see [`crate::bench_autoencoder`]);
+//! - `book/generated/bench_nab.md` from `benches/nab_scoring.rs` (the whole
+//!   NAB corpus scored with the EWMA detector; needs the corpus).
 //!
 //! Criterion 0.8 keeps, per benchmark, `target/criterion/<id>/new/`:
 //! - `benchmark.json`: `group_id`, `function_id`, `value_str`, `full_id`,
@@ -63,6 +67,15 @@ pub const SUITES: &[Suite] = &[
         features: &[],
     },
     Suite {
+        bench: "nab_scoring",
+        output: "bench_nab.md",
+        groups: &["nab_corpus"],
+        baseline: "none",
+        compared: &[],
+        element: "rows",
+        features: &[],
+    },
+    Suite {
         bench: "csv_load",
         output: "bench_csv.md",
         groups: &["csv_to_scores"],
@@ -84,6 +97,9 @@ pub fn run(no_run: bool, only: &[&str]) -> Result<()> {
     }
     if only.is_empty() || only.contains(&"smollm2") {
         crate::bench_smollm2::run(no_run)?;
+    }
+    if only.is_empty() || only.contains(&"autoencoder") {
+        crate::bench_autoencoder::run(no_run)?;
     }
     Ok(())
 }
@@ -111,6 +127,22 @@ pub(crate) fn on_threads(program: std::ffi::OsString, threads: u32, pinned: bool
     };
     process::strip_run_only_variables(&mut command);
     command
+}
+
+/// For the tests of a page's renderer: reads the committed
+/// `book/generated/<output>`, checks that its table header is the one
+/// `fresh` (the renderer's output on no data) has and that it says every
+/// one of `needles`, and returns it.
+#[cfg(test)]
+pub(crate) fn committed_page(output: &str, fresh: &str, needles: &[&str]) -> String {
+    let path = process::repo_root().join(GENERATED_DIR).join(output);
+    let committed = fs::read_to_string(&path).unwrap_or_else(|e| panic!("the committed page {}: {e}", path.display()));
+    let header = |page: &str| page.lines().filter(|l| l.starts_with('|')).take(2).collect::<Vec<_>>().join("\n");
+    assert_eq!(header(&committed), header(fresh), "{} was not written by this renderer", path.display());
+    for needle in needles {
+        assert!(committed.contains(needle), "{} does not say `{needle}`", path.display());
+    }
+    committed
 }
 
 /// The lines every speed page ends with: CPU, date and commit, compiler,

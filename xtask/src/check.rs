@@ -46,9 +46,24 @@ pub const REQUIRED_INCLUDES: &[RequiredInclude] = &[
         why: "the sentence-model speeds written by `cargo xtask bench minilm`",
     },
     RequiredInclude {
-        page: "evaluation.md",
+        page: "time-series-embedding.md",
+        file: "generated/bench_autoencoder.md",
+        why: "the autoencoder's epoch time against the seed's PyTorch, written by `cargo xtask bench autoencoder`",
+    },
+    RequiredInclude {
+        page: "benchmarks.md",
         file: "generated/nab_scoreboard.md",
         why: "the NAB scoreboard written by `cargo xtask nab`",
+    },
+    RequiredInclude {
+        page: "benchmarks.md",
+        file: "generated/nab_forecaster.md",
+        why: "the forecaster's NAB subset table written by `cargo xtask nab`",
+    },
+    RequiredInclude {
+        page: "benchmarks.md",
+        file: "generated/bench_nab.md",
+        why: "the NAB corpus scoring speed written by `cargo xtask bench nab_scoring`",
     },
     RequiredInclude {
         page: "zero-shot-detection.md",

@@ -172,16 +172,11 @@ mod tests {
     #[test]
     fn the_committed_page_has_the_renderers_shape() {
         let fresh = render(&[], &[], &["x".to_string()]);
-        let path = process::repo_root().join("book/generated").join(OUTPUT);
-        let committed = fs::read_to_string(&path).expect("the committed page");
-        let header = |page: &str| page.lines().filter(|l| l.starts_with('|')).take(2).collect::<Vec<_>>().join("\n");
-        assert_eq!(header(&committed), header(&fresh), "{} was not written by this renderer", path.display());
+        let committed =
+            bench::committed_page(OUTPUT, &fresh, &["- CPU: ", "- Date (UTC): ", "commit ", "- Commands: "]);
         for method in METHODS {
             assert!(committed.contains(&format!("| `{method}` |")), "no row for {method}");
         }
         assert!(committed.contains("(Gemma 3 270m)"), "no rows for the second model");
-        for needle in ["- CPU: ", "- Date (UTC): ", "commit ", "- Commands: "] {
-            assert!(committed.contains(needle), "the page does not say `{needle}`");
-        }
     }
 }

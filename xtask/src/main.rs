@@ -2,6 +2,7 @@
 //! `.cargo/config.toml`). Std-only argument parsing; one concept per module.
 
 mod bench;
+mod bench_autoencoder;
 mod bench_minilm;
 mod bench_smollm2;
 mod book;
@@ -40,13 +41,15 @@ Commands:
                                  against the fresh build of the library (GUIDE §3 recipe)
   book check                     check SUMMARY files, links, images and includes of all variants
   outputs                        regenerate book/generated/* and book/figures/* from the examples
-  bench [--no-run] [BENCH]...    run the criterion benches (streaming, csv_load, minilm,
-                                 smollm2) and write book/generated/bench_streaming.md,
+  bench [--no-run] [BENCH]...    run the criterion benches (streaming, nab_scoring, csv_load,
+                                 minilm, smollm2, autoencoder) and write book/generated/bench_streaming.md,
+                                 bench_nab.md (the NAB corpus scored by the EWMA detector),
                                  bench_csv.md (with example 01's peak memory on a 5 M-row
                                  file), bench_minilm.md (MiniLM sentences/s against PyTorch;
                                  the Python of $LLM_ANOMALY_PYTHON needs sentence-transformers)
-                                 and bench_smollm2.md (SmolLM2 tokens/s against llama.cpp;
-                                 that Python needs llama-cpp-python)
+                                 bench_smollm2.md (SmolLM2 tokens/s against llama.cpp;
+                                 that Python needs llama-cpp-python) and bench_autoencoder.md
+                                 (an autoencoder epoch against the seed's PyTorch; needs torch)
                                  (--no-run: from the results already under target/criterion)
   contract                       run example 01 like a user (simulator, CSV round trip,
                                  messy unlabelled CSV, --strict) and check its --json contract;

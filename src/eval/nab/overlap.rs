@@ -57,6 +57,7 @@ pub fn scores_to_intervals(flagged: &[bool]) -> Vec<(usize, usize)> {
     events_from_labels(flagged).into_iter().map(|e| (e.start, e.end)).collect()
 }
 
+// ANCHOR: overlap
 /// The overlap counts of one series.
 pub fn overlap_counts(windows: &[NabWindow], intervals: &[(usize, usize)]) -> OverlapCounts {
     let overlaps = |w: &NabWindow, &(first, last): &(usize, usize)| first <= w.end_row && w.start_row <= last;
@@ -67,6 +68,7 @@ pub fn overlap_counts(windows: &[NabWindow], intervals: &[(usize, usize)]) -> Ov
         false_positives: intervals.iter().filter(|i| !windows.iter().any(|w| overlaps(w, i))).count(),
     }
 }
+// ANCHOR_END: overlap
 
 #[cfg(test)]
 mod tests {

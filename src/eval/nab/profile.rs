@@ -14,6 +14,7 @@ pub struct CostProfile {
     pub fn_weight: f64,
 }
 
+// ANCHOR: profiles
 /// NAB's standard profile.
 pub const STANDARD: CostProfile = CostProfile { name: "standard", tp: 1.0, fp: 0.11, fn_weight: 1.0 };
 /// False positives cost twice as much.
@@ -24,3 +25,4 @@ pub const REWARD_LOW_FN_RATE: CostProfile =
     CostProfile { name: "reward_low_FN_rate", tp: 1.0, fp: 0.11, fn_weight: 2.0 };
 /// The three profiles, in NAB's order.
 pub const PROFILES: [CostProfile; 3] = [STANDARD, REWARD_LOW_FP_RATE, REWARD_LOW_FN_RATE];
+// ANCHOR_END: profiles

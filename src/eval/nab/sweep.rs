@@ -58,6 +58,7 @@ pub fn sweep_rows(series: &NabSeries, scores: &[f64], profile: &CostProfile) -> 
             current = Some((index, window.end_row, window.width() as f64));
             windows.next();
         }
+        // ANCHOR: weights
         let (weight, window) = match (current, previous) {
             (Some((index, right, width)), _) => {
                 let position = -((right as f64) - row as f64 + 1.0) / width;
@@ -70,6 +71,7 @@ pub fn sweep_rows(series: &NabSeries, scores: &[f64], profile: &CostProfile) -> 
             }
             (None, None) => (-profile.fp, None),
         };
+        // ANCHOR_END: weights
         if row >= probation {
             out.push(SweepRow { anomaly_score, weight, window });
         }
