@@ -1,5 +1,6 @@
-"""The seed chapter's PyTorch TimeSeriesAnomalyEncoder, one training epoch
-on the shapes of benches/autoencoder.rs.
+"""The seed chapter's PyTorch TimeSeriesAnomalyEncoder doing one epoch of
+the crate's `train` on the shapes of benches/autoencoder.rs (the seed's
+own `fit` takes Adam steps on all 70 windows and validates nothing).
 
     python3 benches/autoencoder_pytorch.py THREADS
 

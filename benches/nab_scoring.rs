@@ -17,7 +17,8 @@ use llm_anomaly::eval::nab::{
     streaming_scores,
 };
 
-/// `nab_benchmark`'s settings of the EWMA detector.
+/// `nab_benchmark`'s settings of the EWMA detector (keep them equal to
+/// `EWMA_SPAN_ROWS`, `WINDOW_ROWS / 4` and `FLAG_AT_DEVIATION` there).
 const SPAN_ROWS: f64 = 288.0;
 const WARM_UP_ROWS: usize = 72;
 /// `nab_benchmark`'s flag for overlap F1 (|z| ≥ 4 as a score).

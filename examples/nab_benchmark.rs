@@ -56,8 +56,8 @@ struct Args {
     /// Seed of the autoencoder's training.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Also run the language model as a forecaster (SmolLM2, seconds per
-    /// forecast: use it with `--category`).
+    /// Also run the language model as a forecaster (SmolLM2: a fraction of
+    /// a second per forecast, minutes per series; use it with `--category`).
     #[arg(long)]
     forecaster: bool,
     /// The forecaster forecasts every k-th row.
@@ -119,6 +119,11 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    if args.forecaster && args.score_results.is_some() {
+        return Err(
+            "--forecaster runs a detector; --score-results scores a results folder instead: pass one of them".into()
+        );
+    }
     let keep =
         |name: &str| args.category.is_empty() || args.category.iter().any(|c| name.starts_with(&format!("{c}/")));
     let corpus = NabCorpus::load_where(&args.nab_dir, keep)?;
@@ -265,6 +270,7 @@ fn forecaster_scores(corpus: &NabCorpus, args: &Args) -> Result<Scored, Box<dyn 
     }
     let run = json!({
         "model": llm.info().name, "stride": config.stride, "window_values": config.window_values,
+        "context_values": config.context_values,
         "forecasts": forecasts, "unreadable": unreadable, "generated_tokens": tokens, "seconds": seconds.round(),
     });
     Ok(Scored { name: "llm_forecaster".to_string(), scores, flag_at: Some(0.5), run: Some(run) })

@@ -66,5 +66,10 @@ fn refused_input_is_named() {
     let zero_stride = LlmForecaster::new(model, ForecasterConfig { stride: 0, ..ForecasterConfig::default() });
     assert!(zero_stride.unwrap_err().to_string().contains("stride"));
     assert!(forecaster.run(&[1.0, 2.0], 5..5).is_err(), "an empty fit range");
+    let past = forecaster.run(&[1.0, 2.0, 3.0], 0..10).unwrap_err().to_string();
+    assert!(past.contains("within the series"), "a fit range past the end: {past}");
+    let long = ForecasterConfig { context_values: 1000, ..ForecasterConfig::default() };
+    let error = LlmForecaster::new(model, long).unwrap_err().to_string();
+    assert!(error.contains("context_values") && error.contains("context"), "{error}");
     assert!(DigitScaler::fit(&values, 0..30).is_ok());
 }

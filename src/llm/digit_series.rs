@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::timeseries::TimeSeriesError;
 
 /// Where the fitted range's low end lands: values down to three ranges
-/// below it stay above zero.
+/// below it stay at or above zero.
 const LOW_AT: f64 = 300.0;
 /// The fitted range spans this many integer steps (a step is 1 % of it).
 const RANGE_STEPS: f64 = 100.0;
@@ -18,7 +18,8 @@ const HIGHEST: i64 = 999;
 /// Maps values to integers `0..=999` with the minimum and maximum of a fit
 /// range only (so it cannot see the future): the fit range's minimum
 /// becomes 300 and its maximum 400, one step is 1 % of the range, and
-/// values beyond −3 or +6.99 ranges are clipped.
+/// values more than 3 ranges below the minimum or 5.99 ranges above the
+/// maximum are clipped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DigitScaler {
     low: f64,
@@ -27,9 +28,16 @@ pub struct DigitScaler {
 
 impl DigitScaler {
     /// Fits the scaler on `values[fit]`. Errors name the first non-finite
-    /// value, or an empty fit range.
+    /// value, an empty fit range or one that ends past the series.
     pub fn fit(values: &[f64], fit: Range<usize>) -> Result<Self, TimeSeriesError> {
-        let end = fit.end.min(values.len());
+        if fit.end > values.len() {
+            return Err(TimeSeriesError::InvalidParameter {
+                name: "fit",
+                value: format!("{}..{}", fit.start, fit.end),
+                reason: "must end within the series",
+            });
+        }
+        let end = fit.end;
         if fit.start >= end {
             return Err(TimeSeriesError::TooFew { what: "points in the fit range", have: 0, need: 1 });
         }
@@ -103,6 +111,8 @@ mod tests {
         let error = DigitScaler::fit(&[1.0, f64::NAN], 0..2).unwrap_err();
         assert!(error.to_string().contains("#1"), "{error}");
         assert!(DigitScaler::fit(&[1.0], 1..1).is_err());
+        let past = DigitScaler::fit(&[1.0, 2.0], 0..5).unwrap_err().to_string();
+        assert!(past.contains("0..5") && past.contains("within the series"), "{past}");
     }
 
     #[test]

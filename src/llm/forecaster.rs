@@ -42,14 +42,9 @@ pub struct ForecasterConfig {
     /// A forecast every `stride`-th row from the first scored one (1 = every
     /// row).
     pub stride: usize,
-    /// Tokens a forecast may take (three digits and a comma need at most 4).
+    /// Tokens a forecast may take (three digits and a comma take at most 4
+    /// with SmolLM2's tokenizer; the default 5 leaves a margin).
     pub max_forecast_tokens: usize,
-}
-
-impl Default for ForecasterConfig {
-    fn default() -> Self {
-        Self { window_values: 140, context_values: 400, stride: 1, max_forecast_tokens: 5 }
-    }
 }
 
 /// What the forecaster made of a series: one entry per row.
@@ -80,15 +75,24 @@ impl ForecastRun {
 }
 
 /// A local GGUF model used as a forecaster of digit sequences.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LlmForecaster<'a> {
     llm: &'a LocalLlm,
     config: ForecasterConfig,
+    texts: TokenTexts,
 }
 
 // ANCHOR: forecast
+impl Default for ForecasterConfig {
+    /// SigLLM's window of 140 values, restarted at 400, a forecast every row.
+    fn default() -> Self {
+        Self { window_values: 140, context_values: 400, stride: 1, max_forecast_tokens: 5 }
+    }
+}
+
 impl<'a> LlmForecaster<'a> {
-    /// A forecaster on `llm` with `config`; errors name a setting out of range.
+    /// A forecaster on `llm` with `config`; errors name a setting out of
+    /// range, or a context longer than the model's.
     pub fn new(llm: &'a LocalLlm, config: ForecasterConfig) -> Result<Self, ForecastError> {
         let refuse = |name, value: usize, reason| {
             Err(TimeSeriesError::InvalidParameter { name, value: value.to_string(), reason }.into())
@@ -102,19 +106,26 @@ impl<'a> LlmForecaster<'a> {
         if config.max_forecast_tokens == 0 {
             return refuse("max_forecast_tokens", config.max_forecast_tokens, "at least 1");
         }
-        Ok(Self { llm, config })
+        let texts = TokenTexts::new(llm)?;
+        let needed = 1 + config.context_values * texts.longest() + config.max_forecast_tokens;
+        if needed > llm.context_tokens() {
+            return refuse("context_values", config.context_values, "needs more tokens than the model's context holds");
+        }
+        Ok(Self { llm, config, texts })
     }
 
     /// Forecasts `values[fit.end..]` row by row, the scaler fitted on
-    /// `values[fit]`; rows before `fit.end` get no forecast.
+    /// `values[fit]`; rows before `fit.end` get no forecast. A value that is
+    /// not finite anywhere in the series, or a fit range that is empty or
+    /// ends past the series, is refused before the model runs.
     pub fn run(&self, values: &[f64], fit: Range<usize>) -> Result<ForecastRun, ForecastError> {
         if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(TimeSeriesError::NotFinite { field: "value", index, value }.into());
         }
         let scaler = DigitScaler::fit(values, fit.clone())?;
-        let first = fit.end.max(1);
+        let first = fit.end;
         let integers: Vec<i64> = values.iter().map(|&v| scaler.to_integer(v)).collect();
-        let texts = TokenTexts::new(self.llm)?;
+        let texts = &self.texts;
         let started = Instant::now();
         let c = &self.config;
         let mut run = ForecastRun {
@@ -130,13 +141,13 @@ impl<'a> LlmForecaster<'a> {
         // The context holds rows `context_start..t` once `pending` (the rows
         // since the last forecast) is fed, in one call, before a forecast.
         let mut context_start = first.saturating_sub(c.window_values);
-        let mut session = self.start(&texts, &integers[context_start..first])?;
+        let mut session = self.start(texts, &integers[context_start..first])?;
         let mut pending = Vec::new();
         for t in first..values.len() {
             if (t - first).is_multiple_of(c.stride) {
                 if t - context_start >= c.context_values {
                     context_start = t - c.window_values;
-                    session = self.start(&texts, &integers[context_start..t])?;
+                    session = self.start(texts, &integers[context_start..t])?;
                 } else {
                     session.feed(&pending)?;
                 }
@@ -161,7 +172,9 @@ impl<'a> LlmForecaster<'a> {
 
     /// A fresh context: the document start and the digits of `integers`.
     fn start(&self, texts: &TokenTexts, integers: &[i64]) -> Result<Session, LlmError> {
-        let mut tokens = vec![self.llm.tokenizer().document_start()];
+        // The model's BOS where it asks for one (Gemma), else the document separator.
+        let tokenizer = self.llm.tokenizer();
+        let mut tokens = vec![tokenizer.bos().unwrap_or_else(|| tokenizer.document_start())];
         for &integer in integers {
             tokens.extend_from_slice(texts.of(integer));
         }
@@ -173,6 +186,7 @@ impl<'a> LlmForecaster<'a> {
 // ANCHOR_END: forecast
 
 /// The token ids of every value text `"0,"` ... `"999,"`, tokenized once.
+#[derive(Debug, Clone)]
 struct TokenTexts {
     ids: Vec<Vec<u32>>,
 }
@@ -185,5 +199,10 @@ impl TokenTexts {
 
     fn of(&self, integer: i64) -> &[u32] {
         &self.ids[integer as usize]
+    }
+
+    /// The most tokens one value takes.
+    fn longest(&self) -> usize {
+        self.ids.iter().map(Vec::len).max().unwrap_or(0)
     }
 }

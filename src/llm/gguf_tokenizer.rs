@@ -118,10 +118,10 @@ impl GgufTokenizer {
         self.bos
     }
 
-    /// The token a plain document starts with: `<|endoftext|>` where the
-    /// vocabulary has it, else the BOS token, else the end-of-sequence token.
+    /// The document separator a plain text is read after: `<|endoftext|>`
+    /// where the vocabulary has it, else the end-of-sequence token.
     pub fn document_start(&self) -> u32 {
-        self.control("<|endoftext|>").ok().or(self.bos).unwrap_or(self.eos)
+        self.control("<|endoftext|>").unwrap_or(self.eos)
     }
 
     /// The token ids of `text`, read as plain text (control-token names in

@@ -120,6 +120,11 @@ impl LocalLlm {
         &self.info
     }
 
+    /// The most tokens a session may hold (prompt and answer).
+    pub fn context_tokens(&self) -> usize {
+        self.context_tokens
+    }
+
     /// The model's tokenizer.
     pub fn tokenizer(&self) -> &GgufTokenizer {
         &self.tokenizer

@@ -101,7 +101,7 @@ fn render(candle: &[(u32, Option<f64>)], torch: &[(u32, f64)], torch_note: &str,
     }
     let _ = writeln!(
         md,
-        "\nOne epoch of the seed's `fit`: a full-batch forward, backward and optimiser (AdamW) step on 56 windows of 60 steps × 5 features in training mode (dropout 0.1), then the loss of 14 validation windows; the seed's architecture (width 64, 4 heads, 2 post-norm layers, feed-forward 256). candle: mean of criterion's samples (`benches/autoencoder.rs`, the windows of `seed_sample_data`, seed 42); PyTorch: median of 20 epochs after 3 warm-up epochs on random inputs of the same shapes. Above 1× candle is faster.\n"
+        "\nOne epoch of this crate's `train` (as `run_seed_test` runs it) on the seed's architecture (width 64, 4 heads, 2 post-norm layers, feed-forward 256): one forward, backward and AdamW step on the 56 training windows of 60 steps × 5 features at once, in training mode (dropout 0.1), then the loss of the 14 validation windows; the seed's PyTorch module doing the same steps. (The seed's own `fit` takes Adam steps on all 70 windows and validates nothing.) candle: mean of criterion's samples (`benches/autoencoder.rs`, the windows of `seed_sample_data`, seed 42), which include `train`'s set-up (the optimiser and two copies of the weights); PyTorch: median of 20 epochs after 3 warm-up epochs on random inputs of the same shapes, the optimiser made once. Above 1× candle is faster.\n"
     );
     bench::machine_lines(&mut md, pinned, "`CANDLE_NUM_THREADS=1` / `torch.set_num_threads(1)`");
     let _ = writeln!(md, "- PyTorch: {torch_note}");

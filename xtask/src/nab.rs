@@ -173,15 +173,16 @@ fn render_subset(ours: &[Value], theirs: &[Value], subset: &str, commands: &[Str
         if run.is_object() {
             let _ = writeln!(
                 md,
-                "\n`{}`: {}, a forecast every {} rows from the last {} values; {} forecasts ({} not a number), {} tokens generated, {} s on the CPU below; flagged (for F1) where the error reaches one probationary range (score 0.5).",
+                "\n`{}`: {}, a forecast every {} rows, the context restarted from the last {} values{}; {} forecasts ({} not a number), {} tokens generated, {} s on the CPU below; flagged (for F1) where the error reaches one probationary range (score 0.5).",
                 line["detector"].as_str().unwrap_or("?"),
                 run["model"].as_str().unwrap_or("?"),
                 run["stride"],
                 run["window_values"],
+                run["context_values"].as_u64().map_or(String::new(), |c| format!(" when it holds {c}")),
                 run["forecasts"],
                 run["unreadable"],
                 run["generated_tokens"],
-                run["seconds"],
+                number(&run["seconds"], 0),
             );
         }
     }
