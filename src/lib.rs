@@ -40,6 +40,7 @@ pub mod error;
 pub mod eval;
 #[cfg(feature = "text")]
 pub mod llm;
+pub mod market;
 pub mod models;
 #[cfg(feature = "figures")]
 pub mod plot;

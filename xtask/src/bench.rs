@@ -13,6 +13,8 @@
 //!   llama.cpp (see [`crate::bench_smollm2`]);
 //! - `book/generated/bench_autoencoder.md` from `benches/autoencoder.rs`
 //!   and the seed's PyTorch module (see [`crate::bench_autoencoder`]);
+//! - `book/generated/bench_l2_book.md` from `benches/l2_book.rs` (order-book
+//!   deltas applied per second);
 //! - `book/generated/bench_nab.md` from `benches/nab_scoring.rs` (the whole
 //!   NAB corpus scored with the EWMA detector; needs the corpus).
 //!
@@ -73,6 +75,15 @@ pub const SUITES: &[Suite] = &[
         baseline: "none",
         compared: &[],
         element: "rows",
+        features: &[],
+    },
+    Suite {
+        bench: "l2_book",
+        output: "bench_l2_book.md",
+        groups: &["l2_book"],
+        baseline: "none",
+        compared: &[],
+        element: "deltas",
         features: &[],
     },
     Suite {

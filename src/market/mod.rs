@@ -1,0 +1,21 @@
+//! The data model of live markets: instruments with their tick size and
+//! quantity step, exchange decimals turned into integer steps exactly, and
+//! a level-2 order book kept from snapshots and deltas with update-id
+//! checks (Bybit v5's public order-book stream).
+//!
+//! * [`decimal`]: `"65432.10"` → whole ticks, without `f64`;
+//! * [`instrument`]: an instrument's steps and the small id the hot path
+//!   carries instead of its symbol;
+//! * [`l2_book`]: the book, which refuses a missed update or a crossed
+//!   book and says it needs a fresh snapshot;
+//! * [`error`]: what can go wrong, naming the field and the value.
+
+pub mod decimal;
+pub mod error;
+pub mod instrument;
+pub mod l2_book;
+
+pub use decimal::Decimal;
+pub use error::MarketError;
+pub use instrument::{Instrument, InstrumentId, InstrumentRegistry};
+pub use l2_book::{BookStatus, L2Book, Level, Side, Stamps};
