@@ -111,7 +111,6 @@ fn render(ours: &[Value], theirs: &[Value], commands: &[String]) -> String {
         "| Detector | NAB standard | NAB low FP | NAB low FN | standard, NAB's hill climb | F1 Art | F1 AdEx | F1 AWS | F1 Traf | F1 Tweets |"
     );
     let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let number = |v: &Value, digits: usize| v.as_f64().map_or("—".to_string(), |x| format!("{x:.digits$}"));
     for (line, source) in ours.iter().map(|l| (l, "this project")).chain(theirs.iter().map(|l| (l, "published output")))
     {
         let f1: Vec<String> = SUBSETS.iter().map(|s| number(&line["overlap_f1"][s], 3)).collect();
@@ -134,10 +133,7 @@ fn render(ours: &[Value], theirs: &[Value], commands: &[String]) -> String {
         md,
         "Published anchors: NAB standard ARTime 74.9, Numenta HTM 70.1, CAD OSE 69.9, windowedGaussian 39.6; Orion's AER overlap F1 Art 0.750, AdEx 0.733, AWS 0.702, Traf 0.611, Tweets 0.606.\n"
     );
-    let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
-    let _ = writeln!(md, "- Date (UTC): {}; commit {}", bench::format_utc(SystemTime::now()), bench::git_describe());
-    let commands: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();
-    let _ = writeln!(md, "- Commands: {} (run by `cargo xtask nab`)", commands.join(" and "));
+    footer(&mut md, commands);
     md
 }
 
@@ -150,7 +146,6 @@ fn render_subset(ours: &[Value], theirs: &[Value], subset: &str, commands: &[Str
         md,
         "| Detector | NAB standard ({subset} only) | NAB low FP | NAB low FN | F1 {subset} |\n|---|---:|---:|---:|---:|"
     );
-    let number = |v: &Value, digits: usize| v.as_f64().map_or("—".to_string(), |x| format!("{x:.digits$}"));
     for (line, source) in ours.iter().map(|l| (l, "this project")).chain(theirs.iter().map(|l| (l, "published output")))
     {
         let _ = writeln!(
@@ -186,11 +181,22 @@ fn render_subset(ours: &[Value], theirs: &[Value], subset: &str, commands: &[Str
             );
         }
     }
-    let _ = writeln!(md, "\n- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
+    let _ = writeln!(md);
+    footer(&mut md, commands);
+    md
+}
+
+/// A table cell: the number with `digits` decimals, or a dash.
+fn number(value: &Value, digits: usize) -> String {
+    value.as_f64().map_or("—".to_string(), |x| format!("{x:.digits$}"))
+}
+
+/// The lines both pages end with: the machine, the date and commit, the commands.
+fn footer(md: &mut String, commands: &[String]) {
+    let _ = writeln!(md, "- CPU: {} ({} logical CPUs)", bench::cpu_model(), bench::logical_cpus());
     let _ = writeln!(md, "- Date (UTC): {}; commit {}", bench::format_utc(SystemTime::now()), bench::git_describe());
     let commands: Vec<String> = commands.iter().map(|c| format!("`{c}`")).collect();
     let _ = writeln!(md, "- Commands: {} (run by `cargo xtask nab`)", commands.join(" and "));
-    md
 }
 
 #[cfg(test)]
