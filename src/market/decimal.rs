@@ -44,6 +44,17 @@ impl Decimal {
         Ok(Self { mantissa: if negative { -mantissa } else { mantissa }, scale: fraction.len() as u32 })
     }
 
+    /// `10^(−scale)`: the step of a number written with `scale` decimals
+    /// (`Decimal::unit(8)` is 0.00000001). `None` beyond 18 decimals.
+    pub fn unit(scale: u32) -> Option<Self> {
+        (scale <= MAX_SCALE).then_some(Self { mantissa: 1, scale })
+    }
+
+    /// Digits after the point, as written (`"65432.10"` has 2).
+    pub fn scale(self) -> u32 {
+        self.scale
+    }
+
     /// The value as `f64` (for display and statistics, not for matching levels).
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)

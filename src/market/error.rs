@@ -85,4 +85,36 @@ pub enum MarketError {
         /// Why the book is not live.
         why: String,
     },
+    /// A trade tape with no trades.
+    #[error("{symbol}: the trade tape is empty")]
+    EmptyTape {
+        /// The instrument.
+        symbol: String,
+    },
+    /// A trade earlier than the one before it.
+    #[error("{symbol}: trade #{index} at {current_us} µs is earlier than trade #{previous} at {previous_us} µs")]
+    TradesOutOfOrder {
+        /// The instrument.
+        symbol: String,
+        /// Position of the earlier-stamped trade.
+        index: usize,
+        /// Position of the trade before it.
+        previous: usize,
+        /// Its time, µs since the Unix epoch.
+        current_us: i64,
+        /// The time of the trade before it.
+        previous_us: i64,
+    },
+    /// A trade whose price or quantity is zero or negative.
+    #[error("{symbol}: trade #{index} has `{field}` = {value} steps; it must be > 0")]
+    NotPositive {
+        /// The instrument.
+        symbol: String,
+        /// Position of the trade.
+        index: usize,
+        /// `price` or `qty`.
+        field: &'static str,
+        /// The value, in steps.
+        value: i64,
+    },
 }

@@ -43,6 +43,27 @@ impl Instrument {
         })
     }
 
+    /// An instrument from steps already parsed (a trade file whose steps
+    /// were read off its numbers). Errors name a step that is not positive.
+    pub fn from_steps(symbol: &str, tick_size: Decimal, qty_step: Decimal) -> Result<Self, MarketError> {
+        for (field, step) in [("tick_size", tick_size), ("qty_step", qty_step)] {
+            if !step.is_positive() {
+                return Err(MarketError::BadStep { field, value: step.to_string() });
+            }
+        }
+        Ok(Self { symbol: symbol.to_string(), tick_size, qty_step })
+    }
+
+    /// The tick size.
+    pub fn tick_size(&self) -> Decimal {
+        self.tick_size
+    }
+
+    /// The quantity step.
+    pub fn qty_step(&self) -> Decimal {
+        self.qty_step
+    }
+
     /// The symbol, as the exchange spells it.
     pub fn symbol(&self) -> &str {
         &self.symbol

@@ -8,14 +8,17 @@
 //!   carries instead of its symbol;
 //! * [`l2_book`]: the book, which refuses a missed update or a crossed
 //!   book and says it needs a fresh snapshot;
+//! * [`tape`]: one instrument's trades with ticks, steps, taker side and id;
 //! * [`error`]: what can go wrong, naming the field and the value.
 
 pub mod decimal;
 pub mod error;
 pub mod instrument;
 pub mod l2_book;
+pub mod tape;
 
 pub use decimal::Decimal;
 pub use error::MarketError;
 pub use instrument::{Instrument, InstrumentId, InstrumentRegistry};
 pub use l2_book::{BookStatus, L2Book, Level, Side, Stamps};
+pub use tape::{TakerSide, TapeTrade, TradeTape};
