@@ -10,6 +10,10 @@
 //!   typed evidence, calibration, alert intervals and their JSON lines.
 //! * [`detect`]: streaming detectors (rolling z-score, median/MAD, EWMA), the
 //!   price/volume detector, the multi-symbol monitor, thresholds and alerts.
+//! * [`market`]: the live-market data model: instruments, exact ticks,
+//!   trade tapes and a level-2 book with update-id checks.
+//! * [`manipulation`]: the crypto manipulation detector on public trade
+//!   tapes (pump-and-dump, flash crash, wash trading, whale orders).
 //! * [`eval`]: precision/recall/F1, PR-AUC, ROC-AUC, event-level recall,
 //!   detection delay, point adjustment and leak-free temporal splits.
 //! * `plot` (feature `figures`, on by default): figures (SVG/PNG) that render
@@ -40,6 +44,7 @@ pub mod error;
 pub mod eval;
 #[cfg(feature = "text")]
 pub mod llm;
+pub mod manipulation;
 pub mod market;
 pub mod models;
 #[cfg(feature = "figures")]

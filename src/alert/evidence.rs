@@ -74,6 +74,9 @@ pub enum Evidence {
         /// Its squared error at that step.
         worst_feature_error: f64,
     },
+    /// What a trade tape showed in the seconds before an alert (the crypto
+    /// manipulation detector): the indicators behind each pattern's score.
+    TradeFlow(TradeFlowIndicators),
     /// One named feature and its signed deviation (a detector of your own).
     Feature {
         /// What was measured, e.g. `range_z`.
@@ -81,6 +84,39 @@ pub enum Evidence {
         /// Its value.
         value: f64,
     },
+}
+
+/// The indicators of [`Evidence::TradeFlow`], all computed from public
+/// trades (no account ids). `z` values are in standard deviations of what
+/// the same measure does in ordinary trading.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TradeFlowIndicators {
+    /// Length of the window the indicators cover, seconds.
+    pub window_s: u32,
+    /// Trades in the window.
+    pub trades: u32,
+    /// Price change over the window, percent.
+    pub return_pct: f64,
+    /// The change in units of the window's usual volatility.
+    pub return_z: f64,
+    /// Net taker volume (buys − sells) over the square root of the summed
+    /// squared sizes: about N(0, 1) when buyers and sellers take in turn.
+    pub flow_z: f64,
+    /// Share of the window's volume that taker buys took.
+    pub buy_share: f64,
+    /// Trade count against the usual rate (variance-stabilised Poisson z).
+    pub surge_z: f64,
+    /// Equal-size prints on opposite sides at one price within milliseconds.
+    pub matched_pairs: u32,
+    /// Their count against the chance rate (variance-stabilised Poisson z).
+    pub matched_z: f64,
+    /// Share of the window's volume in those pairs.
+    pub matched_volume_share: f64,
+    /// The largest taker order (prints of one side in one microsecond) in
+    /// median order sizes.
+    pub largest_order_multiple: f64,
+    /// Its log size in robust standard deviations above the median.
+    pub largest_order_z: f64,
 }
 
 /// A reference text and its cosine similarity to the scored one.
@@ -172,6 +208,39 @@ impl Evidence {
                     )
                 } else {
                     write!(f, "ordinary window ({method} {score:.3} <= {t:.3})")
+                }
+            }
+            Self::TradeFlow(x) => {
+                let w = x.window_s;
+                let what = match kind {
+                    AnomalyType::Normal => "ordinary trading",
+                    other => other.name(),
+                };
+                write!(f, "{what} (score {score:.2}, threshold {t:.2}): ")?;
+                match kind {
+                    AnomalyType::WashTrading => write!(
+                        f,
+                        "{} matched opposite-side prints in {w} s (z {:+.1}), {:.0} % of the volume, price {:+.2} %",
+                        x.matched_pairs,
+                        x.matched_z,
+                        100.0 * x.matched_volume_share,
+                        x.return_pct
+                    ),
+                    AnomalyType::WhaleMovement => write!(
+                        f,
+                        "one taker order of {:.0} median sizes (z {:+.1}), price {:+.2} % in {w} s",
+                        x.largest_order_multiple, x.largest_order_z, x.return_pct
+                    ),
+                    _ => write!(
+                        f,
+                        "price {:+.2} % in {w} s (z {:+.1}), taker buys {:.0} % of volume (flow z {:+.1}), {} trades (surge z {:+.1})",
+                        x.return_pct,
+                        x.return_z,
+                        100.0 * x.buy_share,
+                        x.flow_z,
+                        x.trades,
+                        x.surge_z
+                    ),
                 }
             }
             Self::Feature { name, value } => {

@@ -12,8 +12,10 @@ pub enum Source {
     Bars,
     /// Headlines, posts and other text.
     Text,
-    /// Order-book snapshots and trade tapes.
+    /// Order-book snapshots and deltas.
     OrderBook,
+    /// A trade tape (single prints: price, size, taker side).
+    Trades,
     /// A language model's verdict.
     Model,
     /// A combination of other sources.
@@ -27,6 +29,7 @@ impl Source {
             Self::Bars => "bars",
             Self::Text => "text",
             Self::OrderBook => "order_book",
+            Self::Trades => "trades",
             Self::Model => "model",
             Self::Fusion => "fusion",
         }

@@ -50,6 +50,11 @@ impl Decimal {
         (scale <= MAX_SCALE).then_some(Self { mantissa: 1, scale })
     }
 
+    /// `steps` whole steps of this size, exactly (`0.01 × 654321 = 6543.21`).
+    pub fn times(self, steps: i64) -> Self {
+        Self { mantissa: self.mantissa * i128::from(steps), scale: self.scale }
+    }
+
     /// Digits after the point, as written (`"65432.10"` has 2).
     pub fn scale(self) -> u32 {
         self.scale
@@ -138,5 +143,7 @@ mod tests {
             assert_eq!(d(text).to_string(), text);
         }
         assert!((d("0.00000123").to_f64() - 1.23e-6).abs() < 1e-20);
+        assert_eq!(d("0.01").times(654_321).to_string(), "6543.21");
+        assert_eq!(d("0.00000001").times(123).to_string(), "0.00000123");
     }
 }

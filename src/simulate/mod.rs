@@ -25,6 +25,7 @@
 //! The same [`SimConfig`] (seed included) gives byte-identical output.
 
 mod calendar;
+pub mod crypto;
 mod effects;
 mod events;
 pub mod export;

@@ -1,0 +1,485 @@
+//! Example 03: crypto market manipulation on public trade tapes.
+//!
+//! Fits the manipulation detector on each symbol's first day of trades and
+//! scores the rest, second by second: pump-and-dump, flash crashes, wash
+//! trading and whale orders, from prints alone (public feeds carry no
+//! account ids).
+//!
+//! ```text
+//! cargo run --release --example 03_crypto_manipulation                    # simulator, seed 7
+//! cargo run --release --example 03_crypto_manipulation -- --seed 11 --days 15
+//! cargo run --release --example 03_crypto_manipulation -- --input BTCUSDT-aggTrades-2024-03-01.csv
+//! cargo run --release --example 03_crypto_manipulation -- --input trades.csv --fit-hours 6
+//! cargo run --release --example 03_crypto_manipulation -- --json
+//! ```
+//!
+//! `--input` takes a trade tape as it is downloaded: the plain
+//! `timestamp_ms,price,qty,is_buyer_maker` with a header, a Binance
+//! aggTrades archive or a Bybit public-trading archive, told apart by
+//! their columns (unzip them first).
+extern crate clap;
+extern crate llm_anomaly;
+extern crate serde_json;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use llm_anomaly::alert::{AlertInterval, AnomalyType};
+use llm_anomaly::eval::{average_precision, roc_auc};
+use llm_anomaly::manipulation::{
+    Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport, evaluate, scan_tape,
+};
+use llm_anomaly::market::{TapeFile, TradeTape};
+use llm_anomaly::plot::SeriesPlot;
+use llm_anomaly::simulate::crypto::{CryptoSimConfig, SimulatedCrypto};
+
+/// Flags of example 03.
+#[derive(Parser, Debug)]
+#[command(about = "Example 03: crypto manipulation (pump-and-dump, flash crash, wash trading, whales) on trade tapes")]
+struct Args {
+    /// Simulator seed (ignored with --input).
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Simulated days, round the clock (the first is the fitting history).
+    #[arg(long, default_value_t = 8)]
+    days: usize,
+    /// Manipulation episodes per symbol and simulated day.
+    #[arg(long, default_value_t = 2.0)]
+    episodes_per_day: f64,
+    /// A trade tape instead of the simulator: plain `timestamp_ms,price,qty,is_buyer_maker`,
+    /// a Binance aggTrades or a Bybit public-trading archive (recognised by their columns).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// The symbol of --input (default: the file's symbol column, else its name).
+    #[arg(long, requires = "input")]
+    symbol: Option<String>,
+    /// Fit on the first N hours (default: the first 24 h, or the first third of a tape shorter than 3 days).
+    #[arg(long)]
+    fit_hours: Option<u32>,
+    /// One JSON object per alert on stdout, then a summary line; text goes to stderr.
+    #[arg(long)]
+    json: bool,
+    /// Where to write the figures (default: target/figures of this repository).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/figures"))]
+    figures_dir: PathBuf,
+    /// Write no figures.
+    #[arg(long)]
+    no_figures: bool,
+    /// Write each simulated symbol's tape to DIR/<symbol>.csv (`timestamp_ms,price,qty,is_buyer_maker`) and go on.
+    #[arg(long, conflicts_with = "input")]
+    export_tapes: Option<PathBuf>,
+}
+
+/// One symbol's tape and, on the simulator, its labelled episodes.
+struct Input {
+    tape: TradeTape,
+    episodes: Vec<Episode>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let (inputs, description, labelled) = match &args.input {
+        Some(path) => (vec![load(path, args.symbol.as_deref())?], format!("{}", path.display()), false),
+        None => {
+            let (inputs, description) = simulate(args)?;
+            if let Some(dir) = &args.export_tapes {
+                export(&inputs, dir)?;
+            }
+            (inputs, description, true)
+        }
+    };
+    let split = args.fit_hours.map_or(FitSplit::Default, FitSplit::Hours);
+    let config = ManipulationConfig::default();
+    let mut scans = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        scans.push(scan_tape(&input.tape, split, config.clone())?);
+    }
+    // Episodes of the scored part only: the history is not judged.
+    let episodes: Vec<Vec<Episode>> = inputs
+        .iter()
+        .zip(&scans)
+        .map(|(input, scan)| input.episodes.iter().copied().filter(|e| e.start_us >= scan.cut_us).collect())
+        .collect();
+    let symbol_days: f64 = scans.iter().map(|s| (s.last_us - s.cut_us) as f64 / 86_400e6).sum();
+
+    let say = |line: String| if args.json { eprintln!("{line}") } else { println!("{line}") };
+    say("Example 03: crypto manipulation on public trade tapes".into());
+    say(format!("data:       {description}"));
+    let history_hours = (scans[0].cut_us - inputs[0].tape.span_us().0) as f64 / 3.6e9;
+    say(format!(
+        "fit:        per symbol on its first {history_hours:.1} h (order sizes, chance rate of matched prints, \
+         volatility, trade rate); scored from {} on ({symbol_days:.1} symbol-days)",
+        minute(scans[0].cut_us)
+    ));
+    for (input, scan) in inputs.iter().zip(&scans) {
+        let tape = &input.tape;
+        let hours = (scan.last_us - tape.span_us().0) as f64 / 3.6e9;
+        let median = tape.instrument().qty_of(1) * scan.detector.order_sizes().median.exp();
+        say(format!(
+            "  {:<8} {:>9} trades ({:.2}/s), median order {}, chance matched pairs per print {:.1e}",
+            tape.instrument().symbol(),
+            tape.len(),
+            tape.len() as f64 / (hours * 3600.0),
+            significant(median),
+            scan.detector.chance_match_rate()
+        ));
+    }
+    let t = &config.thresholds;
+    say(format!(
+        "thresholds: pump_and_dump {:.1}, flash_crash {:.1}, wash_trading {:.1}, whale_movement {:.1} (z units)",
+        t.pump_and_dump, t.flash_crash, t.wash_trading, t.whale_movement
+    ));
+    say(String::new());
+
+    let mut alerts: Vec<(&AlertInterval, usize)> =
+        scans.iter().enumerate().flat_map(|(k, s)| s.alerts.iter().map(move |a| (a, k))).collect();
+    alerts.sort_by_key(|(a, _)| a.start);
+    if args.json {
+        for (alert, _) in &alerts {
+            println!("{}", serde_json::to_string(alert)?);
+        }
+    }
+    print_alerts(&alerts, &episodes, labelled, &say);
+
+    let runs: Vec<SymbolRun> = scans
+        .iter()
+        .zip(&episodes)
+        .map(|(scan, episodes)| SymbolRun { scores: &scan.scores, alerts: &scan.alerts, episodes })
+        .collect();
+    let summary = if labelled {
+        let types = evaluate(&runs, symbol_days)?;
+        print_types(&types, symbol_days, &say);
+        labelled_summary(&runs, &types, &alerts, &episodes, symbol_days)?
+    } else {
+        let mut counts = serde_json::Map::new();
+        for kind in PATTERNS {
+            counts.insert(kind.name().into(), alerts.iter().filter(|(a, _)| a.kind == kind).count().into());
+        }
+        say("no labels in the input: alerts are listed for a human to check, metrics are not computed".into());
+        serde_json::json!({
+            "labelled": false, "precision": null, "recall": null, "f1": null, "pr_auc": null, "roc_auc": null,
+            "events": null, "detected_events": null, "alerts": alerts.len(), "alerts_by_type": counts,
+        })
+    };
+    let mut summary = summary;
+    summary["input"] = serde_json::json!({
+        "source": description,
+        "symbols": inputs.len(),
+        "trades": inputs.iter().map(|i| i.tape.len()).sum::<usize>(),
+        "fit_trades": scans.iter().map(|s| s.fit_trades).sum::<usize>(),
+        "scored_trades": scans.iter().map(|s| s.scored_trades).sum::<usize>(),
+        "symbol_days": round(symbol_days, 3),
+    });
+    if args.json {
+        println!("{}", serde_json::json!({ "summary": summary }));
+    }
+    if labelled && !args.no_figures {
+        figures(&inputs, &scans, &episodes, &args.figures_dir)?;
+    }
+    Ok(())
+}
+
+fn simulate(args: &Args) -> Result<(Vec<Input>, String), Box<dyn std::error::Error>> {
+    let config = CryptoSimConfig {
+        seed: args.seed,
+        days: args.days,
+        episodes_per_day: args.episodes_per_day,
+        ..Default::default()
+    };
+    let market = SimulatedCrypto::generate(&config)?;
+    let description = format!(
+        "simulator, seed {}: {} symbols round the clock for {} days from {}, {} trades, {} labelled episodes",
+        config.seed,
+        config.symbols.len(),
+        config.days,
+        config.start.format("%Y-%m-%d"),
+        market.trade_count(),
+        market.labels.len()
+    );
+    let SimulatedCrypto { tapes, labels, .. } = market;
+    let inputs = tapes
+        .into_iter()
+        .enumerate()
+        .map(|(k, tape)| Input {
+            tape,
+            episodes: labels
+                .iter()
+                .filter(|l| l.symbol == k)
+                .map(|l| Episode { kind: l.kind, start_us: l.start_us, end_us: l.end_us })
+                .collect(),
+        })
+        .collect();
+    Ok((inputs, description))
+}
+
+/// Writes the tapes in the plain shape `--input` reads back.
+fn export(inputs: &[Input], dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    for input in inputs {
+        let tape = &input.tape;
+        let instrument = tape.instrument();
+        let path = dir.join(format!("{}.csv", instrument.symbol()));
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        writeln!(out, "timestamp_ms,price,qty,is_buyer_maker")?;
+        let (tick, step) = (instrument.tick_size(), instrument.qty_step());
+        for t in tape.trades() {
+            let maker_bought = t.taker == llm_anomaly::market::TakerSide::Sell;
+            writeln!(
+                out,
+                "{},{},{},{maker_bought}",
+                t.time_us.div_euclid(1000),
+                tick.times(t.price),
+                step.times(t.qty)
+            )?;
+        }
+        out.flush()?;
+        eprintln!("wrote {} ({} trades)", path.display(), tape.len());
+    }
+    Ok(())
+}
+
+fn load(path: &Path, symbol: Option<&str>) -> Result<Input, Box<dyn std::error::Error>> {
+    let loaded = TapeFile::read(path, symbol)?;
+    eprintln!(
+        "read {}: {} ({}), {} trades of {}; tick {} and quantity step {} read off the numbers",
+        path.display(),
+        loaded.format,
+        loaded.report,
+        loaded.tape.len(),
+        loaded.tape.instrument().symbol(),
+        loaded.tape.instrument().tick_size(),
+        loaded.tape.instrument().qty_step()
+    );
+    Ok(Input { tape: loaded.tape, episodes: Vec::new() })
+}
+
+/// The alert's covered span in µs: its time is the end of the second that raised it.
+fn span_us(alert: &AlertInterval) -> (i64, i64) {
+    ((alert.start.timestamp() - 1) * 1_000_000, alert.end.timestamp() * 1_000_000 - 1)
+}
+
+/// What the labels say about an alert.
+fn truth(alert: &AlertInterval, episodes: &[Episode]) -> String {
+    let (from, to) = span_us(alert);
+    let overlapping: Vec<&Episode> = episodes.iter().filter(|e| from <= e.end_us && e.start_us <= to).collect();
+    if overlapping.iter().any(|e| e.kind == alert.kind) {
+        alert.kind.name().into()
+    } else if let Some(e) = overlapping.first() {
+        format!("other: {}", e.kind)
+    } else {
+        "false alarm".into()
+    }
+}
+
+fn print_alerts(alerts: &[(&AlertInterval, usize)], episodes: &[Vec<Episode>], labelled: bool, say: &dyn Fn(String)) {
+    let mut strongest: Vec<&(&AlertInterval, usize)> = alerts.iter().collect();
+    strongest.sort_by(|a, b| b.0.confidence().total_cmp(&a.0.confidence()).then(a.0.start.cmp(&b.0.start)));
+    let shown = strongest.len().min(12);
+    say(format!("{} alerts in the scored period; the {shown} strongest:", alerts.len()));
+    say(format!(
+        "{:<8} {:<19} {:>5} {:<15} {:>6} {:>5}  {}",
+        "symbol",
+        "start (UTC)",
+        "secs",
+        "type",
+        "peak",
+        "conf",
+        if labelled { "ground truth" } else { "" }
+    )
+    .trim_end()
+    .to_string());
+    for (alert, k) in strongest.iter().take(shown) {
+        let seconds = (alert.end - alert.start).num_seconds() + 1;
+        say(format!(
+            "{:<8} {:<19} {:>5} {:<15} {:>6.1} {:>5.2}  {}",
+            &*alert.symbol,
+            alert.start.format("%Y-%m-%d %H:%M:%S"),
+            seconds,
+            alert.kind.name(),
+            alert.peak_score,
+            alert.confidence(),
+            if labelled { truth(alert, &episodes[*k]) } else { String::new() }
+        )
+        .trim_end()
+        .to_string());
+    }
+    if let Some((alert, _)) = strongest.first() {
+        say(format!("strongest alert, why: {}", alert.explanation()));
+    }
+    say(String::new());
+}
+
+fn print_types(types: &[TypeReport], symbol_days: f64, say: &dyn Fn(String)) {
+    say(format!("Per type, scored period ({symbol_days:.1} symbol-days):"));
+    say(format!(
+        "{:<15} {:>6} {:>6} {:>7} {:>17} {:>11} {:>6} {:>15} {:>7}",
+        "type", "events", "found", "recall", "delay mean/max s", "within 60 s", "false", "per symbol-day", "PR-AUC"
+    ));
+    for t in types {
+        let delay = match (t.mean_delay_s, t.max_delay_s) {
+            (Some(mean), Some(max)) => format!("{mean:.1} / {max}"),
+            _ => "-".into(),
+        };
+        say(format!(
+            "{:<15} {:>6} {:>6} {:>7} {:>17} {:>11} {:>6} {:>15.3} {:>7}",
+            t.kind.name(),
+            t.events,
+            t.detected,
+            t.event_recall.map_or("-".into(), |r| format!("{r:.3}")),
+            delay,
+            format!("{}/{}", t.detected_within_60s, t.detected),
+            t.false_alarms,
+            t.false_alarms_per_symbol_day,
+            t.pr_auc.map_or("-".into(), |r| format!("{r:.3}"))
+        ));
+    }
+    say("delay: seconds from an episode's first second to the end of the second that raised its first alert".into());
+    say("PR-AUC: per-second scores against the seconds inside episodes of that type".into());
+}
+
+/// The summary of GUIDE §8 for labelled input, with the per-type table.
+fn labelled_summary(
+    runs: &[SymbolRun<'_>],
+    types: &[TypeReport],
+    alerts: &[(&AlertInterval, usize)],
+    episodes: &[Vec<Episode>],
+    symbol_days: f64,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let correct = alerts.iter().filter(|(a, k)| truth(a, &episodes[*k]) == a.kind.name()).count();
+    let events: usize = types.iter().map(|t| t.events).sum();
+    let detected: usize = types.iter().map(|t| t.detected).sum();
+    let precision = (!alerts.is_empty()).then(|| correct as f64 / alerts.len() as f64);
+    let recall = (events > 0).then(|| detected as f64 / events as f64);
+    let f1 = match (precision, recall) {
+        (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
+        _ => None,
+    };
+    // Threshold-free metrics on "any manipulation this second": each
+    // pattern's score over its threshold, the largest of the four.
+    let config = ManipulationConfig::default();
+    let t = &config.thresholds;
+    let thresholds = [t.pump_and_dump, t.flash_crash, t.wash_trading, t.whale_movement];
+    let mut scores = Vec::new();
+    let mut labels = Vec::new();
+    for run in runs {
+        for s in run.scores {
+            scores.push((0..4).map(|k| s.scores[k] / thresholds[k]).fold(f64::NEG_INFINITY, f64::max));
+            let (from, to) = (s.second * 1_000_000, s.second * 1_000_000 + 999_999);
+            labels.push(run.episodes.iter().any(|e| e.start_us <= to && from <= e.end_us));
+        }
+    }
+    let table: Vec<serde_json::Value> = types
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "type": t.kind.name(), "events": t.events, "detected": t.detected,
+                "pr_auc": t.pr_auc.map(|x| round(x, 4)), "event_recall": t.event_recall.map(|x| round(x, 4)),
+                "mean_delay_s": t.mean_delay_s.map(|x| round(x, 2)), "max_delay_s": t.max_delay_s,
+                "detected_within_60s": t.detected_within_60s, "false_alarms": t.false_alarms,
+                "false_alarms_per_symbol_day": round(t.false_alarms_per_symbol_day, 4),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "labelled": true,
+        "precision": precision.map(|x| round(x, 4)),
+        "recall": recall.map(|x| round(x, 4)),
+        "f1": f1.map(|x| round(x, 4)),
+        "pr_auc": average_precision(&scores, &labels)?.map(|x| round(x, 4)),
+        "roc_auc": roc_auc(&scores, &labels)?.map(|x| round(x, 4)),
+        "events": events,
+        "detected_events": detected,
+        "alerts": alerts.len(),
+        "symbol_days": round(symbol_days, 3),
+        "types": table,
+    }))
+}
+
+/// The first pump of the scored period, ten minutes before it to thirty
+/// after, in ten-second buckets: price, volume and taker-buy share.
+fn figures(
+    inputs: &[Input],
+    scans: &[TapeScan],
+    episodes: &[Vec<Episode>],
+    dir: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let Some((k, pump)) = (0..inputs.len())
+        .rev()
+        .find_map(|k| episodes[k].iter().find(|e| e.kind == AnomalyType::PumpAndDump).map(|e| (k, *e)))
+    else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir)?;
+    let tape = &inputs[k].tape;
+    const BUCKET: i64 = 10_000_000;
+    let from = (pump.start_us - 600_000_000).div_euclid(BUCKET) * BUCKET;
+    let buckets = 240usize;
+    let (mut price, mut volume, mut buys) = (vec![f64::NAN; buckets], vec![0.0; buckets], vec![0.0; buckets]);
+    for trade in tape.trades().iter().filter(|t| t.time_us >= from && t.time_us < from + buckets as i64 * BUCKET) {
+        let i = ((trade.time_us - from) / BUCKET) as usize;
+        price[i] = tape.price_of(trade);
+        volume[i] += tape.qty_of(trade);
+        if trade.taker == llm_anomaly::market::TakerSide::Buy {
+            buys[i] += tape.qty_of(trade);
+        }
+    }
+    for i in 1..buckets {
+        if price[i].is_nan() {
+            price[i] = price[i - 1];
+        }
+    }
+    let share: Vec<f64> = buys.iter().zip(&volume).map(|(b, v)| if *v > 0.0 { b / v } else { f64::NAN }).collect();
+    let index = |us: i64| (((us - from).max(0) / BUCKET) as usize).min(buckets);
+    let labelled_range = index(pump.start_us)..index(pump.end_us) + 1;
+    let alerts: Vec<usize> =
+        scans[k].alerts.iter().map(|a| index(a.start.timestamp() * 1_000_000)).filter(|&i| i < buckets).collect();
+    let symbol = tape.instrument().symbol();
+    let title = format!("{symbol}: a simulated pump-and-dump, 10-second buckets from {}", minute(from));
+    for (file, y, values) in [
+        ("crypto_pump_price.svg", "last price", &price),
+        ("crypto_pump_volume.svg", "volume (base units)", &volume),
+        ("crypto_pump_buy_share.svg", "taker-buy share of volume", &share),
+    ] {
+        let mut plot = SeriesPlot::new(&title, "10-second bucket", y, values);
+        plot.shaded.push(labelled_range.clone());
+        plot.shaded_label = "labelled pump-and-dump";
+        plot.markers = alerts.iter().map(|&i| (i, values[i])).filter(|(_, v)| v.is_finite()).collect();
+        plot.marker_label = "alert raised";
+        if file.contains("share") {
+            plot.hline = Some((0.5, "half the volume"));
+        }
+        plot.write(dir.join(file))?;
+    }
+    Ok(())
+}
+
+fn minute(us: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(us)
+        .map_or_else(|| us.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+fn significant(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}

@@ -1,0 +1,25 @@
+//! Crypto market manipulation on public trade tapes: pump-and-dump, flash
+//! crashes, wash trading and whale orders, found without account ids.
+//!
+//! * [`detector`]: [`CryptoManipulationDetector`], fitted on a symbol's
+//!   history, then streaming one trade at a time;
+//! * [`evaluate`]: per-pattern PR-AUC, event recall, delay and false
+//!   alarms per symbol-day on labelled episodes;
+//! * [`scan`]: a whole tape, fitted on its first day and scored on the rest;
+//! * [`seconds`]: per-second sums and running window sums;
+//! * [`matched_prints`]: equal-size opposite-side prints within
+//!   milliseconds, the public trace of wash trades;
+//! * [`taker_orders`]: prints grouped into taker orders, and their size scale.
+
+pub mod detector;
+pub mod evaluate;
+pub mod matched_prints;
+pub mod scan;
+pub mod seconds;
+pub mod taker_orders;
+
+pub use detector::{
+    CryptoManipulationDetector, ManipulationConfig, PATTERNS, SecondScores, Thresholds, WindowVerdict, surge_z,
+};
+pub use evaluate::{Episode, SymbolRun, TypeReport, evaluate};
+pub use scan::{FitSplit, TapeScan, scan_tape};
