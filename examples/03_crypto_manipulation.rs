@@ -6,7 +6,7 @@
 //! account ids).
 //!
 //! ```text
-//! cargo run --release --example 03_crypto_manipulation                    # simulator, seed 7
+//! cargo run --release --example 03_crypto_manipulation                    # simulator, seed 11
 //! cargo run --release --example 03_crypto_manipulation -- --seed 11 --days 15
 //! cargo run --release --example 03_crypto_manipulation -- --input BTCUSDT-aggTrades-2024-03-01.csv
 //! cargo run --release --example 03_crypto_manipulation -- --input trades.csv --fit-hours 6
@@ -17,6 +17,7 @@
 //! `timestamp_ms,price,qty,is_buyer_maker` with a header, a Binance
 //! aggTrades archive or a Bybit public-trading archive, told apart by
 //! their columns (unzip them first).
+extern crate chrono;
 extern crate clap;
 extern crate llm_anomaly;
 extern crate serde_json;
@@ -39,8 +40,9 @@ use llm_anomaly::simulate::crypto::{CryptoSimConfig, SimulatedCrypto};
 #[derive(Parser, Debug)]
 #[command(about = "Example 03: crypto manipulation (pump-and-dump, flash crash, wash trading, whales) on trade tapes")]
 struct Args {
-    /// Simulator seed (ignored with --input).
-    #[arg(long, default_value_t = 7)]
+    /// Simulator seed (ignored with --input). The detector's defaults were chosen on seed 7 and on a clean
+    /// month of seed 100; seed 11 was not looked at while choosing them.
+    #[arg(long, default_value_t = 11)]
     seed: u64,
     /// Simulated days, round the clock (the first is the fitting history).
     #[arg(long, default_value_t = 8)]
@@ -64,8 +66,11 @@ struct Args {
     /// Where to write the figures (default: target/figures of this repository).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/figures"))]
     figures_dir: PathBuf,
-    /// Write no figures.
+    /// Also write PNG versions of the figures.
     #[arg(long)]
+    png: bool,
+    /// Write no figures.
+    #[arg(long, conflicts_with = "png")]
     no_figures: bool,
     /// Write each simulated symbol's tape to DIR/<symbol>.csv (`timestamp_ms,price,qty,is_buyer_maker`) and go on.
     #[arg(long, conflicts_with = "input")]
@@ -100,12 +105,16 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             (inputs, description, true)
         }
     };
+    // ANCHOR: scan
+    // Each symbol: fitted on its history (the first day), then every trade
+    // of the rest pushed through the detector, one at a time.
     let split = args.fit_hours.map_or(FitSplit::Default, FitSplit::Hours);
     let config = ManipulationConfig::default();
     let mut scans = Vec::with_capacity(inputs.len());
     for input in &inputs {
         scans.push(scan_tape(&input.tape, split, config.clone())?);
     }
+    // ANCHOR_END: scan
     // Episodes of the scored part only: the history is not judged.
     let episodes: Vec<Vec<Episode>> = inputs
         .iter()
@@ -161,6 +170,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let summary = if labelled {
         let types = evaluate(&runs, symbol_days)?;
         print_types(&types, symbol_days, &say);
+        print_symbols(&inputs, &runs, &say)?;
         labelled_summary(&runs, &types, &alerts, &episodes, symbol_days)?
     } else {
         let mut counts = serde_json::Map::new();
@@ -186,7 +196,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", serde_json::json!({ "summary": summary }));
     }
     if labelled && !args.no_figures {
-        figures(&inputs, &scans, &episodes, &args.figures_dir)?;
+        figures(&inputs, &scans, &episodes, &args.figures_dir, args.png)?;
     }
     Ok(())
 }
@@ -252,7 +262,11 @@ fn export(inputs: &[Input], dir: &Path) -> Result<(), Box<dyn std::error::Error>
 }
 
 fn load(path: &Path, symbol: Option<&str>) -> Result<Input, Box<dyn std::error::Error>> {
+    // ANCHOR: load
+    // The format is recognised from the columns; the tick size and the
+    // quantity step are read off the decimals, so every price is exact.
     let loaded = TapeFile::read(path, symbol)?;
+    // ANCHOR_END: load
     eprintln!(
         "read {}: {} ({}), {} trades of {}; tick {} and quantity step {} read off the numbers",
         path.display(),
@@ -350,6 +364,24 @@ fn print_types(types: &[TypeReport], symbol_days: f64, say: &dyn Fn(String)) {
     say("PR-AUC: per-second scores against the seconds inside episodes of that type".into());
 }
 
+/// Episodes found and false alarms per symbol: the illiquid pair is where
+/// the detector has the least to go on.
+fn print_symbols(
+    inputs: &[Input],
+    runs: &[SymbolRun<'_>],
+    say: &dyn Fn(String),
+) -> Result<(), Box<dyn std::error::Error>> {
+    say("Per symbol (found / episodes, by type; false alarms):".into());
+    for (input, run) in inputs.iter().zip(runs) {
+        let types = evaluate(std::slice::from_ref(run), 1.0)?;
+        let cells: Vec<String> =
+            types.iter().map(|t| format!("{} {}/{}", t.kind.name(), t.detected, t.events)).collect();
+        let false_alarms: usize = types.iter().map(|t| t.false_alarms).sum();
+        say(format!("  {:<8} {}; false alarms {false_alarms}", input.tape.instrument().symbol(), cells.join(", ")));
+    }
+    Ok(())
+}
+
 /// The summary of GUIDE §8 for labelled input, with the per-type table.
 fn labelled_summary(
     runs: &[SymbolRun<'_>],
@@ -408,18 +440,19 @@ fn labelled_summary(
     }))
 }
 
-/// The first pump of the scored period, ten minutes before it to thirty
-/// after, in ten-second buckets: price, volume and taker-buy share.
+/// The first pump of the scored period on the first symbol that has one,
+/// ten minutes before it to thirty after, in ten-second buckets: price
+/// change, volume and taker-buy share.
 fn figures(
     inputs: &[Input],
     scans: &[TapeScan],
     episodes: &[Vec<Episode>],
     dir: &Path,
+    png: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let Some((k, pump)) = (0..inputs.len())
-        .rev()
-        .find_map(|k| episodes[k].iter().find(|e| e.kind == AnomalyType::PumpAndDump).map(|e| (k, *e)))
-    else {
+    let first_pump = (0..inputs.len())
+        .find_map(|k| episodes[k].iter().find(|e| e.kind == AnomalyType::PumpAndDump).map(|e| (k, *e)));
+    let Some((k, pump)) = first_pump else {
         return Ok(());
     };
     std::fs::create_dir_all(dir)?;
@@ -441,15 +474,24 @@ fn figures(
             price[i] = price[i - 1];
         }
     }
+    // Relative to the last price before the window's first bucket with a trade, so any symbol reads the same.
+    let base = price.iter().copied().find(|p| p.is_finite()).unwrap_or(1.0);
+    let change: Vec<f64> = price.iter().map(|p| 100.0 * (p / base - 1.0)).collect();
     let share: Vec<f64> = buys.iter().zip(&volume).map(|(b, v)| if *v > 0.0 { b / v } else { f64::NAN }).collect();
     let index = |us: i64| (((us - from).max(0) / BUCKET) as usize).min(buckets);
     let labelled_range = index(pump.start_us)..index(pump.end_us) + 1;
-    let alerts: Vec<usize> =
-        scans[k].alerts.iter().map(|a| index(a.start.timestamp() * 1_000_000)).filter(|&i| i < buckets).collect();
+    let alerts: Vec<usize> = scans[k]
+        .alerts
+        .iter()
+        .map(|a| a.start.timestamp() * 1_000_000)
+        .filter(|&us| us >= from)
+        .map(index)
+        .filter(|&i| i < buckets)
+        .collect();
     let symbol = tape.instrument().symbol();
     let title = format!("{symbol}: a simulated pump-and-dump, 10-second buckets from {}", minute(from));
     for (file, y, values) in [
-        ("crypto_pump_price.svg", "last price", &price),
+        ("crypto_pump_price.svg", "price change, %", &change),
         ("crypto_pump_volume.svg", "volume (base units)", &volume),
         ("crypto_pump_buy_share.svg", "taker-buy share of volume", &share),
     ] {
@@ -462,6 +504,9 @@ fn figures(
             plot.hline = Some((0.5, "half the volume"));
         }
         plot.write(dir.join(file))?;
+        if png {
+            plot.write(dir.join(file).with_extension("png"))?;
+        }
     }
     Ok(())
 }

@@ -58,8 +58,9 @@ impl Thresholds {
 }
 
 // ANCHOR: config
-/// The detector's settings. The defaults were chosen on the simulator's
-/// fitting day and are the ones every example uses on real tapes.
+/// The detector's settings. The defaults were chosen on the crypto
+/// simulator with seed 7 and on a clean month of seed 100, and are the ones
+/// every example uses on real tapes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManipulationConfig {
     /// The two window lengths of the pump and crash scores, seconds.
@@ -81,8 +82,7 @@ pub struct ManipulationConfig {
     /// a one-sided flow cannot reach a large z (nine sells in a row are
     /// z ≈ 3), so the flow has to point the same way clearly (at the
     /// default threshold 6, a flow z of 4), not as strongly as the price
-    /// move and the surge. Chosen on a clean simulated month (no episodes)
-    /// against the default market's pumps.
+    /// move and the surge.
     pub flow_weight: f64,
 }
 
@@ -403,6 +403,7 @@ impl CryptoManipulationDetector {
     fn close_second(&mut self, second: i64, stats: SecondStats) {
         self.ring.push(stats);
         let b = &self.baseline;
+        // ANCHOR: scores
         let mut pump = (f64::NEG_INFINITY, 0);
         let mut flash = (f64::NEG_INFINITY, 0);
         let mut returns = [None; 2];
@@ -428,6 +429,7 @@ impl CryptoManipulationDetector {
         let wash_z = surge_z(wash.matched_pairs as f64, b.match_rate * wash.trades as f64);
         let whale_z = b.sizes.z(stats.largest_order);
         let scores = [pump.0, flash.0, wash_z, whale_z];
+        // ANCHOR_END: scores
         if let Some(log) = &mut self.log {
             log.push(SecondScores { second, scores });
         }

@@ -15,6 +15,8 @@
 //!   and the seed's PyTorch module (see [`crate::bench_autoencoder`]);
 //! - `book/generated/bench_l2_book.md` from `benches/l2_book.rs` (order-book
 //!   deltas applied per second);
+//! - `book/generated/bench_manipulation.md` from `benches/manipulation.rs`
+//!   (trades through the crypto manipulation detector per second);
 //! - `book/generated/bench_nab.md` from `benches/nab_scoring.rs` (the whole
 //!   NAB corpus scored with the EWMA detector; needs the corpus).
 //!
@@ -84,6 +86,15 @@ pub const SUITES: &[Suite] = &[
         baseline: "none",
         compared: &[],
         element: "deltas",
+        features: &[],
+    },
+    Suite {
+        bench: "manipulation",
+        output: "bench_manipulation.md",
+        groups: &["manipulation"],
+        baseline: "none",
+        compared: &[],
+        element: "trades",
         features: &[],
     },
     Suite {
