@@ -12,6 +12,9 @@
 //!   price/volume detector, the multi-symbol monitor, thresholds and alerts.
 //! * [`market`]: the live-market data model: instruments, exact ticks,
 //!   trade tapes and a level-2 book with update-id checks.
+//! * `bybit` (feature `http`, on by default): a client of Bybit v5's public
+//!   market REST endpoints (klines, trades, order book, instruments,
+//!   tickers) with exact decimals, retries and a client-side rate limit.
 //! * [`manipulation`]: the crypto manipulation detector on public trade
 //!   tapes (pump-and-dump, flash crash, wash trading, whale orders).
 //! * [`eval`]: precision/recall/F1, PR-AUC, ROC-AUC, event-level recall,
@@ -38,6 +41,8 @@
 
 pub mod alert;
 pub mod baseline;
+#[cfg(feature = "http")]
+pub mod bybit;
 pub mod data;
 pub mod detect;
 pub mod error;
