@@ -1,4 +1,4 @@
-//! Bybit v5's public market data over REST (feature `http`): klines over
+//! Bybit v5's public market data over REST and WebSocket (feature `http`): klines over
 //! any time range, recent trades, order-book snapshots, instrument filters
 //! and tickers, read with exact decimals and turned into the crate's own
 //! models ([`Bar`](crate::data::Bar), [`TapeTrade`](crate::market::TapeTrade),
@@ -8,6 +8,10 @@
 //! * [`rest`]: the client, its configuration, pagination and retries;
 //! * [`rate_limit`]: the client-side token bucket and the pause until the
 //!   exchange's limit resets;
+//! * [`stream`]: the public WebSocket, kept alive across disconnects, with
+//!   nothing passed on twice and every unrecoverable gap reported;
+//! * [`stream_message`]: the topics and what the WebSocket sends;
+//! * [`stream_memory`]: what the stream remembers to drop repeats;
 //! * [`error`]: what can go wrong, naming the endpoint, and whether it was
 //!   retried.
 //!
@@ -27,10 +31,16 @@
 pub mod error;
 pub mod rate_limit;
 pub mod rest;
+pub mod stream;
+pub mod stream_memory;
+pub mod stream_message;
 pub mod types;
 
 pub use crate::llm::{Jitter, RetryPolicy};
 pub use error::{BybitError, RET_CODE_TOO_MANY_VISITS};
 pub use rate_limit::RateLimiter;
 pub use rest::{BybitClient, BybitConfig, KLINE_PAGE_LIMIT, MAINNET_URL, TESTNET_URL};
+pub use stream::{BybitStream, StreamConfig, StreamEvent, TOPICS_PER_REQUEST, public_stream_url};
+pub use stream_memory::{BookSync, KlineWatermark, SeenTrades};
+pub use stream_message::{BookKind, StreamKline, StreamMessage, Topic};
 pub use types::{Category, InstrumentInfo, Interval, Kline, OrderBookSnapshot, PriceLevel, PublicTrade, Ticker};
