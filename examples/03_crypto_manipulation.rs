@@ -11,12 +11,16 @@
 //! cargo run --release --example 03_crypto_manipulation -- --input BTCUSDT-aggTrades-2024-03-01.csv
 //! cargo run --release --example 03_crypto_manipulation -- --input trades.csv --fit-hours 6
 //! cargo run --release --example 03_crypto_manipulation -- --json
+//! cargo run --release --example 03_crypto_manipulation -- --live                 # Bybit BTCUSDT, the last 2 days
+//! cargo run --release --example 03_crypto_manipulation -- --live --symbol ETHUSDT --date 2024-03-02
 //! ```
 //!
 //! `--input` takes a trade tape as it is downloaded: the plain
 //! `timestamp_ms,price,qty,is_buyer_maker` with a header, a Binance
 //! aggTrades archive or a Bybit public-trading archive, told apart by
-//! their columns (unzip them first).
+//! their columns (unzip them first). `--live` downloads days of Bybit's
+//! public trade archive (gzip, decompressed into a local cache) and reads
+//! them the same way.
 extern crate chrono;
 extern crate clap;
 extern crate llm_anomaly;
@@ -28,9 +32,11 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use llm_anomaly::alert::{AlertInterval, AnomalyType};
+use llm_anomaly::bybit::TradeArchive;
 use llm_anomaly::eval::{average_precision, roc_auc};
 use llm_anomaly::manipulation::{
-    Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport, evaluate, scan_tape,
+    Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport, any_pattern_scores, evaluate,
+    scan_tape,
 };
 use llm_anomaly::market::{TapeFile, TradeTape};
 use llm_anomaly::plot::SeriesPlot;
@@ -54,9 +60,23 @@ struct Args {
     /// a Binance aggTrades or a Bybit public-trading archive (recognised by their columns).
     #[arg(long)]
     input: Option<PathBuf>,
-    /// The symbol of --input (default: the file's symbol column, else its name).
-    #[arg(long, requires = "input")]
+    /// The symbol of --input (default: the file's symbol column, else its name) or of --live (default BTCUSDT).
+    #[arg(long)]
     symbol: Option<String>,
+    /// Fetch real trades from Bybit: the public trade archive (public.bybit.com/trading, derivatives) of
+    /// --symbol for --live-days days ending --date, downloaded once into --cache-dir.
+    #[arg(long, conflicts_with_all = ["input", "export_tapes"])]
+    live: bool,
+    /// --live: the last day to fetch (YYYY-MM-DD, UTC; default: yesterday, which Bybit publishes some hours
+    /// after it ends).
+    #[arg(long, requires = "live")]
+    date: Option<chrono::NaiveDate>,
+    /// --live: days to fetch (the first is the fitting history, as for --input).
+    #[arg(long, default_value_t = 2, requires = "live")]
+    live_days: u32,
+    /// --live: where the downloaded days are kept (a second run reads them from there).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bybit-archive"))]
+    cache_dir: PathBuf,
     /// Fit on the first N hours (default: the first 24 h, or the first third of a tape shorter than 3 days).
     #[arg(long)]
     fit_hours: Option<u32>,
@@ -95,8 +115,15 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    if args.symbol.is_some() && args.input.is_none() && !args.live {
+        return Err("--symbol applies to --input or --live; the simulator has its own symbols".into());
+    }
     let (inputs, description, labelled) = match &args.input {
         Some(path) => (vec![load(path, args.symbol.as_deref())?], format!("{}", path.display()), false),
+        None if args.live => {
+            let (path, description) = fetch(args)?;
+            (vec![load(&path, args.symbol.as_deref())?], description, false)
+        }
         None => {
             let (inputs, description) = simulate(args)?;
             if let Some(dir) = &args.export_tapes {
@@ -261,6 +288,26 @@ fn export(inputs: &[Input], dir: &Path) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
+/// `--live`: the days of Bybit's public trade archive, from the cache or downloaded.
+fn fetch(args: &Args) -> Result<(PathBuf, String), Box<dyn std::error::Error>> {
+    // ANCHOR: live
+    let symbol = args.symbol.as_deref().unwrap_or("BTCUSDT");
+    let last = args.date.unwrap_or_else(|| Utc::now().date_naive() - chrono::Days::new(1));
+    let first = last - chrono::Days::new(u64::from(args.live_days.max(1) - 1));
+    let archive = TradeArchive::mainnet(&args.cache_dir)?;
+    for day in first.iter_days().take_while(|d| *d <= last) {
+        let (verb, from) = if archive.is_cached(symbol, day) {
+            ("cached", archive.cached_path(symbol, day).display().to_string())
+        } else {
+            ("downloading", archive.url_of(symbol, day))
+        };
+        eprintln!("{verb} {symbol} {day}: {from}");
+    }
+    let path = archive.days(symbol, first, last)?;
+    // ANCHOR_END: live
+    Ok((path, format!("Bybit public trade archive, {symbol} (derivatives), {first} to {last}")))
+}
+
 fn load(path: &Path, symbol: Option<&str>) -> Result<Input, Box<dyn std::error::Error>> {
     // ANCHOR: load
     // The format is recognised from the columns; the tick size and the
@@ -401,18 +448,7 @@ fn labelled_summary(
     };
     // Threshold-free metrics on "any manipulation this second": each
     // pattern's score over its threshold, the largest of the four.
-    let config = ManipulationConfig::default();
-    let t = &config.thresholds;
-    let thresholds = [t.pump_and_dump, t.flash_crash, t.wash_trading, t.whale_movement];
-    let mut scores = Vec::new();
-    let mut labels = Vec::new();
-    for run in runs {
-        for s in run.scores {
-            scores.push((0..4).map(|k| s.scores[k] / thresholds[k]).fold(f64::NEG_INFINITY, f64::max));
-            let (from, to) = (s.second * 1_000_000, s.second * 1_000_000 + 999_999);
-            labels.push(run.episodes.iter().any(|e| e.start_us <= to && from <= e.end_us));
-        }
-    }
+    let (scores, labels) = any_pattern_scores(runs, &ManipulationConfig::default().thresholds);
     let table: Vec<serde_json::Value> = types
         .iter()
         .map(|t| {

@@ -181,3 +181,34 @@ fn evaluation_counts_delays_and_false_alarms_exactly() {
     assert_eq!((report.mean_delay_s, report.max_delay_s, report.detected_within_60s), (Some(5.0), Some(5), 1));
     assert_eq!((report.event_recall, report.false_alarms_per_symbol_day), (Some(0.5), 0.5));
 }
+
+#[test]
+fn a_pump_is_reported_as_firing_while_it_lasts_and_closes_with_the_same_start() {
+    let history = TradeTape::new(instrument(), quiet(6 * 3600)).unwrap();
+    let mut detector = CryptoManipulationDetector::fit(&history, ManipulationConfig::default()).unwrap();
+    assert_eq!(detector.firing(), [None; 4], "quiet after the history");
+    let t0 = 6 * 3600 * US;
+    let mut opened = None;
+    for k in 0..300 {
+        let trade = TapeTrade {
+            time_us: t0 + k * 100_000,
+            price: 1002 + k,
+            qty: 3,
+            taker: TakerSide::Buy,
+            id: 10_000 + k as u64,
+        };
+        detector.push(&trade).unwrap();
+        if opened.is_none() {
+            opened = detector.firing()[0];
+        }
+    }
+    let (since, score) = opened.expect("the pump fires during the burst");
+    assert!(since.timestamp() - t0 / US <= 10, "opened within 10 s: {since}");
+    assert!(score >= ManipulationConfig::default().thresholds.pump_and_dump, "{score}");
+    assert!(detector.take_alerts().iter().all(|a| a.kind != AnomalyType::PumpAndDump), "not closed yet");
+    // Quiet for longer than the merge gap: the alert closes, from the same start.
+    detector.advance_to(t0 + 120 * US).unwrap();
+    assert_eq!(detector.firing()[0], None);
+    let pump = detector.take_alerts().into_iter().find(|a| a.kind == AnomalyType::PumpAndDump).expect("closed");
+    assert_eq!(pump.start, since);
+}

@@ -196,6 +196,7 @@ struct Open {
     peak_at: DateTime<Utc>,
     peak_threshold: f64,
     seen: KindSet,
+    first_score: f64,
 }
 
 /// Streaming merger for one symbol and source.
@@ -269,10 +270,18 @@ impl IntervalMerger {
                     peak_at: timestamp,
                     peak_threshold: threshold,
                     seen,
+                    first_score: scored.score,
                 });
             }
         }
         None
+    }
+
+    /// When the open interval began and the score that opened it (`None`
+    /// while no interval is open): a live monitor reports an alert the
+    /// moment it opens, long before it closes.
+    pub fn open_since(&self) -> Option<(DateTime<Utc>, f64)> {
+        self.open.as_ref().map(|open| (open.start, open.first_score))
     }
 
     /// Closes and returns the open interval, if any (call at the end of

@@ -121,6 +121,14 @@ pub enum BybitError {
     /// steps (a trade or level converted to ticks and steps).
     #[error(transparent)]
     Market(#[from] MarketError),
+    /// The local cache of downloaded files could not be written or read.
+    #[error("cache file {path}: {message}")]
+    Cache {
+        /// The file or folder.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
     /// The runtime of the blocking methods could not start.
     #[error("cannot start the tokio runtime of the blocking client: {message}")]
     Runtime {

@@ -10,6 +10,10 @@
 //!   exchange's limit resets;
 //! * [`stream`]: the public WebSocket, kept alive across disconnects, with
 //!   nothing passed on twice and every unrecoverable gap reported;
+//! * [`archive`]: the public trade archive (a day of trades per file),
+//!   downloaded once into a local cache;
+//! * [`replay`]: a local server that replays trade tapes as the public
+//!   stream sends them, for offline monitors and tests;
 //! * [`stream_message`]: the topics and what the WebSocket sends;
 //! * [`stream_memory`]: what the stream remembers to drop repeats;
 //! * [`error`]: what can go wrong, naming the endpoint, and whether it was
@@ -28,8 +32,10 @@
 //! # Ok::<(), llm_anomaly::bybit::BybitError>(())
 //! ```
 
+pub mod archive;
 pub mod error;
 pub mod rate_limit;
+pub mod replay;
 pub mod rest;
 pub mod stream;
 pub mod stream_memory;
@@ -37,8 +43,10 @@ pub mod stream_message;
 pub mod types;
 
 pub use crate::llm::{Jitter, RetryPolicy};
+pub use archive::{ARCHIVE_URL, TradeArchive};
 pub use error::{BybitError, RET_CODE_TOO_MANY_VISITS};
 pub use rate_limit::RateLimiter;
+pub use replay::{REPLAY_BACKLOG, ReplayClock, ReplayServer};
 pub use rest::{BybitClient, BybitConfig, KLINE_PAGE_LIMIT, MAINNET_URL, TESTNET_URL};
 pub use stream::{BybitStream, StreamConfig, StreamEvent, TOPICS_PER_REQUEST, public_stream_url};
 pub use stream_memory::{BookSync, KlineWatermark, SeenTrades};

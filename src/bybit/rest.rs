@@ -539,7 +539,7 @@ fn excerpt(body: &str) -> String {
 }
 
 /// A transport error with its causes.
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

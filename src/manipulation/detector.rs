@@ -52,7 +52,8 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
-    fn as_array(&self) -> [f64; 4] {
+    /// The four thresholds in [`PATTERNS`] order.
+    pub fn as_array(&self) -> [f64; 4] {
         [self.pump_and_dump, self.flash_crash, self.wash_trading, self.whale_movement]
     }
 }
@@ -334,6 +335,12 @@ impl CryptoManipulationDetector {
     /// Alerts closed since the last call, oldest first.
     pub fn take_alerts(&mut self) -> Vec<AlertInterval> {
         std::mem::take(&mut self.alerts)
+    }
+
+    /// The patterns firing now, in [`PATTERNS`] order: for each, the time
+    /// its open alert began and the score that opened it (`None`: quiet).
+    pub fn firing(&self) -> [Option<(DateTime<Utc>, f64)>; 4] {
+        std::array::from_fn(|k| self.mergers[k].open_since())
     }
 
     /// Closes the open alerts (end of data, or before a gap they must not span).

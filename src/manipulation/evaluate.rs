@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::detector::{PATTERNS, SecondScores};
+use super::detector::{PATTERNS, SecondScores, Thresholds};
 use crate::alert::{AlertInterval, AnomalyType};
 use crate::error::Result;
 use crate::eval::average_precision;
@@ -114,4 +114,30 @@ pub fn evaluate(runs: &[SymbolRun<'_>], symbol_days: f64) -> Result<Vec<TypeRepo
         });
     }
     Ok(reports)
+}
+
+/// The detector as a whole, second by second, for threshold-free metrics
+/// (PR-AUC, ROC-AUC): each second's score is the largest of the four
+/// pattern scores divided by their thresholds, and its label says whether
+/// it overlaps any episode. Returns `(scores, labels)`, one per second.
+pub fn any_pattern_scores(runs: &[SymbolRun<'_>], thresholds: &Thresholds) -> (Vec<f64>, Vec<bool>) {
+    let thresholds = thresholds.as_array();
+    let mut scores = Vec::new();
+    let mut labels = Vec::new();
+    for run in runs {
+        for s in run.scores {
+            scores.push((0..4).map(|k| s.scores[k] / thresholds[k]).fold(f64::NEG_INFINITY, f64::max));
+            let (from, to) = (s.second * 1_000_000, s.second * 1_000_000 + 999_999);
+            labels.push(run.episodes.iter().any(|e| e.start_us <= to && from <= e.end_us));
+        }
+    }
+    (scores, labels)
+}
+
+/// `true` when `alert` overlaps an episode of its own type; an alert's
+/// time is the end of the second that raised it, so it covers
+/// `[start − 1 s, end]`.
+pub fn is_true_alert(alert: &AlertInterval, episodes: &[Episode]) -> bool {
+    let (from, to) = ((alert.start.timestamp() - 1) * 1_000_000, alert.end.timestamp() * 1_000_000 - 1);
+    episodes.iter().any(|e| e.kind == alert.kind && from <= e.end_us && e.start_us <= to)
 }

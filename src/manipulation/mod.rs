@@ -21,5 +21,5 @@ pub mod taker_orders;
 pub use detector::{
     CryptoManipulationDetector, ManipulationConfig, PATTERNS, SecondScores, Thresholds, WindowVerdict, surge_z,
 };
-pub use evaluate::{Episode, SymbolRun, TypeReport, evaluate};
+pub use evaluate::{Episode, SymbolRun, TypeReport, any_pattern_scores, evaluate, is_true_alert};
 pub use scan::{FitSplit, TapeScan, scan_tape};

@@ -17,6 +17,8 @@
 //!   deltas applied per second);
 //! - `book/generated/bench_manipulation.md` from `benches/manipulation.rs`
 //!   (trades through the crypto manipulation detector per second);
+//! - `book/generated/bench_monitor_tick.md` from `benches/monitor_tick.rs`
+//!   (Bybit trade messages parsed, converted and scored per second);
 //! - `book/generated/bench_nab.md` from `benches/nab_scoring.rs` (the whole
 //!   NAB corpus scored with the EWMA detector; needs the corpus).
 //!
@@ -96,6 +98,15 @@ pub const SUITES: &[Suite] = &[
         compared: &[],
         element: "trades",
         features: &[],
+    },
+    Suite {
+        bench: "monitor_tick",
+        output: "bench_monitor_tick.md",
+        groups: &["monitor"],
+        baseline: "none",
+        compared: &[],
+        element: "trades",
+        features: &["http"],
     },
     Suite {
         bench: "csv_load",

@@ -41,10 +41,12 @@ Commands:
                                  against the fresh build of the library (GUIDE §3 recipe)
   book check                     check SUMMARY files, links, images and includes of all variants
   outputs                        regenerate book/generated/* and book/figures/* from the examples
-  bench [--no-run] [BENCH]...    run the criterion benches (streaming, l2_book, manipulation, nab_scoring,
-                                 csv_load, minilm, smollm2, autoencoder) and write book/generated/bench_streaming.md,
+  bench [--no-run] [BENCH]...    run the criterion benches (streaming, l2_book, manipulation, monitor_tick,
+                                 nab_scoring, csv_load, minilm, smollm2, autoencoder) and write
+                                 book/generated/bench_streaming.md,
                                  bench_l2_book.md (order-book deltas/s), bench_manipulation.md (trades/s
-                                 through the crypto manipulation detector), bench_nab.md (the NAB
+                                 through the crypto manipulation detector), bench_monitor_tick.md (Bybit
+                                 trade messages parsed and scored/s), bench_nab.md (the NAB
                                  corpus scored by the EWMA detector),
                                  bench_csv.md (with example 01's peak memory on a 5 M-row
                                  file), bench_minilm.md (MiniLM sentences/s against PyTorch;

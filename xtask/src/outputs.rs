@@ -127,6 +127,16 @@ pub const OUTPUTS: &[Output] = &[
         figures: &[],
     },
     Output {
+        example: "monitor_crypto",
+        // Ten minutes of the replay at 60x (10 s): the first pump of day 2 on, without the wall-clock latency.
+        args: &["--speed", "60", "--replay-minutes", "10", "--no-timings"],
+        stdout_to: "monitor_crypto.txt",
+        with_stderr: false,
+        one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
+    },
+    Output {
         example: "defaults_on_real_data",
         args: &[],
         stdout_to: "defaults_on_real_data.md",
