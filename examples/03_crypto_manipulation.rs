@@ -13,6 +13,7 @@
 //! cargo run --release --example 03_crypto_manipulation -- --json
 //! cargo run --release --example 03_crypto_manipulation -- --live                 # Bybit BTCUSDT, the last 2 days
 //! cargo run --release --example 03_crypto_manipulation -- --live --symbol ETHUSDT --date 2024-03-02
+//! cargo run --release --example 03_crypto_manipulation -- --live --bars            # spot klines, bars only
 //! ```
 //!
 //! `--input` takes a trade tape as it is downloaded: the plain
@@ -32,13 +33,15 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use llm_anomaly::alert::{AlertInterval, AnomalyType};
-use llm_anomaly::bybit::TradeArchive;
+use llm_anomaly::bybit::{BybitClient, BybitConfig, Category, Interval, TradeArchive};
+use llm_anomaly::data::{Bar, BarCsv};
 use llm_anomaly::eval::{average_precision, roc_auc};
 use llm_anomaly::manipulation::{
-    Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport, any_pattern_scores, evaluate,
-    scan_tape,
+    BarManipulationConfig, BarScan, Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport,
+    any_pattern_scores, evaluate, scan_bars, scan_tape,
 };
-use llm_anomaly::market::{TapeFile, TradeTape};
+use llm_anomaly::market::trade_bars::time_bars;
+use llm_anomaly::market::{TapeFile, TapeFileError, TradeTape};
 use llm_anomaly::plot::SeriesPlot;
 use llm_anomaly::simulate::crypto::{CryptoSimConfig, SimulatedCrypto};
 
@@ -64,7 +67,8 @@ struct Args {
     #[arg(long)]
     symbol: Option<String>,
     /// Fetch real trades from Bybit: the public trade archive (public.bybit.com/trading, derivatives) of
-    /// --symbol for --live-days days ending --date, downloaded once into --cache-dir.
+    /// --symbol for --live-days days ending --date, downloaded once into --cache-dir; with --bars, the
+    /// same days as one-minute spot klines from the REST API.
     #[arg(long, conflicts_with_all = ["input", "export_tapes"])]
     live: bool,
     /// --live: the last day to fetch (YYYY-MM-DD, UTC; default: yesterday, which Bybit publishes some hours
@@ -92,6 +96,10 @@ struct Args {
     /// Write no figures.
     #[arg(long, conflicts_with = "png")]
     no_figures: bool,
+    /// Score one-minute bars made from the trades with the bars-only detector (pumps and crashes
+    /// only, lower confidence); a bars CSV given to --input is scored this way without the flag.
+    #[arg(long)]
+    bars: bool,
     /// Write each simulated symbol's tape to DIR/<symbol>.csv (`timestamp_ms,price,qty,is_buyer_maker`) and go on.
     #[arg(long, conflicts_with = "input")]
     export_tapes: Option<PathBuf>,
@@ -119,7 +127,18 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         return Err("--symbol applies to --input or --live; the simulator has its own symbols".into());
     }
     let (inputs, description, labelled) = match &args.input {
-        Some(path) => (vec![load(path, args.symbol.as_deref())?], format!("{}", path.display()), false),
+        Some(path) => match TapeFile::read(path, args.symbol.as_deref()) {
+            // Not a trade tape: perhaps OHLCV bars, scored from bars alone.
+            Err(TapeFileError::UnknownFormat { .. }) if BarCsv::read_path(path).is_ok_and(|b| b.has_volume) => {
+                let series = load_bars(path)?;
+                return run_bars(args, series, format!("{} (bars)", path.display()), false);
+            }
+            _ => (vec![load(path, args.symbol.as_deref())?], format!("{}", path.display()), false),
+        },
+        None if args.live && args.bars => {
+            let (series, description) = fetch_klines(args)?;
+            return run_bars(args, vec![series], description, false);
+        }
         None if args.live => {
             let (path, description) = fetch(args)?;
             (vec![load(&path, args.symbol.as_deref())?], description, false)
@@ -132,6 +151,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             (inputs, description, true)
         }
     };
+    if args.bars {
+        let series = inputs.iter().map(minute_bars).collect::<Result<Vec<_>, _>>()?;
+        return run_bars(args, series, format!("{description}; one-minute bars of its trades"), labelled);
+    }
     // ANCHOR: scan
     // Each symbol: fitted on its history (the first day), then every trade
     // of the rest pushed through the detector, one at a time.
@@ -187,7 +210,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string(alert)?);
         }
     }
-    print_alerts(&alerts, &episodes, labelled, &say);
+    print_alerts(&alerts, &episodes, labelled, 1, &say);
 
     let runs: Vec<SymbolRun> = scans
         .iter()
@@ -196,9 +219,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let summary = if labelled {
         let types = evaluate(&runs, symbol_days)?;
-        print_types(&types, symbol_days, &say);
+        print_types(&types, symbol_days, true, &say);
         print_symbols(&inputs, &runs, &say)?;
-        labelled_summary(&runs, &types, &alerts, &episodes, symbol_days)?
+        // Threshold-free metrics on "any manipulation this second": each
+        // pattern's score over its threshold, the largest of the four.
+        let any = any_pattern_scores(&runs, &ManipulationConfig::default().thresholds);
+        labelled_summary(any, &types, &alerts, &episodes, symbol_days)?
     } else {
         let mut counts = serde_json::Map::new();
         for kind in PATTERNS {
@@ -288,6 +314,24 @@ fn export(inputs: &[Input], dir: &Path) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
+/// `--live --bars`: one-minute spot klines of the same days from Bybit's
+/// REST API (paged, de-duplicated, oldest first).
+fn fetch_klines(args: &Args) -> Result<(BarInput, String), Box<dyn std::error::Error>> {
+    // ANCHOR: live_klines
+    let symbol = args.symbol.as_deref().unwrap_or("BTCUSDT");
+    let last = args.date.unwrap_or_else(|| Utc::now().date_naive() - chrono::Days::new(1));
+    let first = last - chrono::Days::new(u64::from(args.live_days.max(1) - 1));
+    let start_ms = first.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
+    let end_ms = start_ms + i64::from(args.live_days.max(1)) * 86_400_000 - 1;
+    let client = BybitClient::new(BybitConfig::mainnet())?;
+    eprintln!("fetching {symbol} spot one-minute klines {first} to {last} from {}", client.base_url());
+    let klines = client.klines(Category::Spot, symbol, Interval::Minute1, start_ms, end_ms)?;
+    let bars = klines.iter().map(|k| k.to_bar()).collect::<Result<Vec<_>, _>>()?;
+    // ANCHOR_END: live_klines
+    let description = format!("Bybit spot klines, {symbol}, one minute, {first} to {last} ({} bars)", bars.len());
+    Ok((BarInput { symbol: symbol.to_string(), bars, episodes: Vec::new() }, description))
+}
+
 /// `--live`: the days of Bybit's public trade archive, from the cache or downloaded.
 fn fetch(args: &Args) -> Result<(PathBuf, String), Box<dyn std::error::Error>> {
     // ANCHOR: live
@@ -345,7 +389,15 @@ fn truth(alert: &AlertInterval, episodes: &[Episode]) -> String {
     }
 }
 
-fn print_alerts(alerts: &[(&AlertInterval, usize)], episodes: &[Vec<Episode>], labelled: bool, say: &dyn Fn(String)) {
+/// `unit_s`: the time one hit stands for (1 s for the trade detector's
+/// seconds, the bar length for bars).
+fn print_alerts(
+    alerts: &[(&AlertInterval, usize)],
+    episodes: &[Vec<Episode>],
+    labelled: bool,
+    unit_s: i64,
+    say: &dyn Fn(String),
+) {
     let mut strongest: Vec<&(&AlertInterval, usize)> = alerts.iter().collect();
     strongest.sort_by(|a, b| b.0.confidence().total_cmp(&a.0.confidence()).then(a.0.start.cmp(&b.0.start)));
     let shown = strongest.len().min(12);
@@ -363,7 +415,7 @@ fn print_alerts(alerts: &[(&AlertInterval, usize)], episodes: &[Vec<Episode>], l
     .trim_end()
     .to_string());
     for (alert, k) in strongest.iter().take(shown) {
-        let seconds = (alert.end - alert.start).num_seconds() + 1;
+        let seconds = (alert.end - alert.start).num_seconds() + unit_s;
         say(format!(
             "{:<8} {:<19} {:>5} {:<15} {:>6.1} {:>5.2}  {}",
             &*alert.symbol,
@@ -383,7 +435,7 @@ fn print_alerts(alerts: &[(&AlertInterval, usize)], episodes: &[Vec<Episode>], l
     say(String::new());
 }
 
-fn print_types(types: &[TypeReport], symbol_days: f64, say: &dyn Fn(String)) {
+fn print_types(types: &[TypeReport], symbol_days: f64, per_second: bool, say: &dyn Fn(String)) {
     say(format!("Per type, scored period ({symbol_days:.1} symbol-days):"));
     say(format!(
         "{:<15} {:>6} {:>6} {:>7} {:>17} {:>11} {:>6} {:>15} {:>7}",
@@ -407,8 +459,13 @@ fn print_types(types: &[TypeReport], symbol_days: f64, say: &dyn Fn(String)) {
             t.pr_auc.map_or("-".into(), |r| format!("{r:.3}"))
         ));
     }
-    say("delay: seconds from an episode's first second to the end of the second that raised its first alert".into());
-    say("PR-AUC: per-second scores against the seconds inside episodes of that type".into());
+    if per_second {
+        say("delay: seconds from an episode's first second to the end of the second that raised its first alert".into());
+        say("PR-AUC: per-second scores against the seconds inside episodes of that type".into());
+    } else {
+        say("delay: seconds from an episode's first second to the close of the bar that raised its first alert".into());
+        say("PR-AUC: not per type from bars; the summary has it for both scores per bar".into());
+    }
 }
 
 /// Episodes found and false alarms per symbol: the illiquid pair is where
@@ -430,8 +487,10 @@ fn print_symbols(
 }
 
 /// The summary of GUIDE §8 for labelled input, with the per-type table.
+/// `scores` and `labels`: one per scored second (or bar), for the
+/// threshold-free metrics of the detector as a whole.
 fn labelled_summary(
-    runs: &[SymbolRun<'_>],
+    (scores, labels): (Vec<f64>, Vec<bool>),
     types: &[TypeReport],
     alerts: &[(&AlertInterval, usize)],
     episodes: &[Vec<Episode>],
@@ -446,9 +505,6 @@ fn labelled_summary(
         (Some(p), Some(r)) if p + r > 0.0 => Some(2.0 * p * r / (p + r)),
         _ => None,
     };
-    // Threshold-free metrics on "any manipulation this second": each
-    // pattern's score over its threshold, the largest of the four.
-    let (scores, labels) = any_pattern_scores(runs, &ManipulationConfig::default().thresholds);
     let table: Vec<serde_json::Value> = types
         .iter()
         .map(|t| {
@@ -563,4 +619,156 @@ fn significant(x: f64) -> String {
 fn round(x: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     (x * scale).round() / scale
+}
+
+/// One symbol's bars and, on the simulator, its labelled episodes.
+struct BarInput {
+    symbol: String,
+    bars: Vec<Bar>,
+    episodes: Vec<Episode>,
+}
+
+/// `--bars` on the simulator: one-minute bars of each tape's trades.
+fn minute_bars(input: &Input) -> Result<BarInput, Box<dyn std::error::Error>> {
+    let instrument = input.tape.instrument();
+    let bars =
+        time_bars(&input.tape, 60_000_000)?.iter().map(|b| b.to_bar(instrument)).collect::<Result<Vec<_>, _>>()?;
+    Ok(BarInput { symbol: instrument.symbol().to_string(), bars, episodes: input.episodes.clone() })
+}
+
+/// A bars CSV (example 01's reader), per symbol, in time order: rows out
+/// of order are sorted and repeated timestamps keep their first row, both
+/// reported.
+fn load_bars(path: &Path) -> Result<Vec<BarInput>, Box<dyn std::error::Error>> {
+    let loaded = BarCsv::read_path(path)?;
+    for problem in loaded.problems.iter().take(5) {
+        eprintln!("{}: line {} skipped: {}", path.display(), problem.line, problem.message);
+    }
+    let mut series = Vec::new();
+    for (symbol, rows) in loaded.by_symbol() {
+        let mut bars: Vec<Bar> = rows.into_iter().map(|r| r.bar).collect();
+        let sorted = bars.windows(2).all(|w| w[0].timestamp <= w[1].timestamp);
+        bars.sort_by_key(|b| b.timestamp);
+        let before = bars.len();
+        bars.dedup_by_key(|b| b.timestamp);
+        if !sorted || before != bars.len() {
+            eprintln!("{symbol}: bars sorted by time, {} repeated timestamps kept once", before - bars.len());
+        }
+        eprintln!("read {}: {} bars of {symbol} (OHLCV, scored from bars alone)", path.display(), bars.len());
+        series.push(BarInput { symbol: symbol.to_string(), bars, episodes: Vec::new() });
+    }
+    Ok(series)
+}
+
+/// The bars-only detector on every series: alerts, and on the simulator
+/// the per-type table for the two patterns bars can show.
+fn run_bars(
+    args: &Args,
+    series: Vec<BarInput>,
+    description: String,
+    labelled: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let say = |line: String| if args.json { eprintln!("{line}") } else { println!("{line}") };
+    // ANCHOR: scan_bars
+    let split = args.fit_hours.map_or(FitSplit::Default, FitSplit::Hours);
+    let config = BarManipulationConfig::default();
+    let mut scans: Vec<BarScan> = Vec::with_capacity(series.len());
+    for s in &series {
+        scans.push(scan_bars(&s.symbol, &s.bars, fit_split(s, split, &config), config.clone())?);
+    }
+    // ANCHOR_END: scan_bars
+    let episodes: Vec<Vec<Episode>> = series
+        .iter()
+        .zip(&scans)
+        .map(|(s, scan)| s.episodes.iter().copied().filter(|e| e.start_us >= scan.cut_us).collect())
+        .collect();
+    let symbol_days: f64 = scans.iter().map(|s| (s.last_us - s.cut_us) as f64 / 86_400e6).sum();
+    say("Example 03: crypto manipulation from bars alone (no taker side, no trade sizes)".into());
+    say(format!("data:       {description}"));
+    say(format!(
+        "fit:        per symbol on its history; scored from {} on ({symbol_days:.1} symbol-days, {} bars)",
+        minute(scans[0].cut_us),
+        scans.iter().map(|s| s.scored_bars).sum::<usize>()
+    ));
+    say(format!(
+        "thresholds: pump_and_dump {:.1}, flash_crash {:.1} (z units); wash trading and whale orders are not visible in bars",
+        config.pump_threshold, config.crash_threshold
+    ));
+    say(String::new());
+    let mut alerts: Vec<(&AlertInterval, usize)> =
+        scans.iter().enumerate().flat_map(|(k, s)| s.alerts.iter().map(move |a| (a, k))).collect();
+    alerts.sort_by_key(|(a, _)| a.start);
+    if args.json {
+        for (alert, _) in &alerts {
+            println!("{}", serde_json::to_string(alert)?);
+        }
+    }
+    let unit_s = scans.first().map_or(60, |s| s.detector.bar_length().num_seconds());
+    print_alerts(&alerts, &episodes, labelled, unit_s, &say);
+    let mut summary = if labelled {
+        let runs: Vec<SymbolRun> = scans
+            .iter()
+            .zip(&episodes)
+            .map(|(scan, episodes)| SymbolRun { scores: &[], alerts: &scan.alerts, episodes })
+            .collect();
+        let types: Vec<TypeReport> = evaluate(&runs, symbol_days)?
+            .into_iter()
+            .filter(|t| matches!(t.kind, AnomalyType::PumpAndDump | AnomalyType::FlashCrash))
+            .collect();
+        print_types(&types, symbol_days, false, &say);
+        labelled_summary(bar_scores(&scans, &episodes), &types, &alerts, &episodes, symbol_days)?
+    } else {
+        say("no labels in the input: alerts are listed for a human to check, metrics are not computed".into());
+        serde_json::json!({
+            "labelled": false, "precision": null, "recall": null, "f1": null, "pr_auc": null, "roc_auc": null,
+            "events": null, "detected_events": null, "alerts": alerts.len(),
+        })
+    };
+    summary["mode"] = "bars".into();
+    summary["input"] = serde_json::json!({
+        "source": description,
+        "symbols": series.len(),
+        "bars": series.iter().map(|s| s.bars.len()).sum::<usize>(),
+        "fit_bars": scans.iter().map(|s| s.fit_bars).sum::<usize>(),
+        "scored_bars": scans.iter().map(|s| s.scored_bars).sum::<usize>(),
+        "symbol_days": round(symbol_days, 3),
+    });
+    if args.json {
+        println!("{}", serde_json::json!({ "summary": summary }));
+    }
+    Ok(())
+}
+
+/// The larger of the two bar scores over their thresholds, per scored
+/// bar, and whether the bar overlaps a pump or crash episode.
+fn bar_scores(scans: &[BarScan], episodes: &[Vec<Episode>]) -> (Vec<f64>, Vec<bool>) {
+    let visible = |e: &&Episode| matches!(e.kind, AnomalyType::PumpAndDump | AnomalyType::FlashCrash);
+    let config = BarManipulationConfig::default();
+    let mut scores = Vec::new();
+    let mut labels = Vec::new();
+    for (scan, episodes) in scans.iter().zip(episodes) {
+        let length = scan.detector.bar_length().num_microseconds().unwrap_or(60_000_000);
+        for s in &scan.scores {
+            scores.push((s.scores[0] / config.pump_threshold).max(s.scores[1] / config.crash_threshold));
+            let from = s.timestamp.timestamp_micros();
+            labels.push(episodes.iter().filter(visible).any(|e| e.start_us < from + length && from <= e.end_us));
+        }
+    }
+    (scores, labels)
+}
+
+/// The fitting history of a bar series: `split`, except that a default
+/// day of bars too few to fit on (daily or hourly bars) becomes the first
+/// third of the series when that holds enough of them.
+fn fit_split(series: &BarInput, split: FitSplit, config: &BarManipulationConfig) -> FitSplit {
+    let needed = config.warm_up_bars + 60;
+    let (Some(first), Some(last)) = (series.bars.first(), series.bars.last()) else { return split };
+    let cut = split.cut_us(first.timestamp.timestamp_micros(), last.timestamp.timestamp_micros());
+    let before = series.bars.partition_point(|b| b.timestamp.timestamp_micros() < cut);
+    if split != FitSplit::Default || before >= needed || series.bars.len() / 3 < needed {
+        return split;
+    }
+    let at = series.bars[series.bars.len() / 3].timestamp;
+    eprintln!("{}: a day holds {before} bars, too few to fit on: fitted on the first third (to {at})", series.symbol);
+    FitSplit::Until(at.timestamp_micros())
 }

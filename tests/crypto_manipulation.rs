@@ -212,3 +212,75 @@ fn a_pump_is_reported_as_firing_while_it_lasts_and_closes_with_the_same_start() 
     let pump = detector.take_alerts().into_iter().find(|a| a.kind == AnomalyType::PumpAndDump).expect("closed");
     assert_eq!(pump.start, since);
 }
+
+/// One-minute bars from 2024-01-01: a quiet walk of ±0.05 % a bar, volume
+/// around 100 with ±20 % wobble; `shock(k)` = (move, volume factor) of bar
+/// k, a move beyond ±1 adding 0.2 % per unit to the bar's change.
+fn minute_bars(n: usize, shock: impl Fn(usize) -> (f64, f64)) -> Vec<llm_anomaly::data::Bar> {
+    let start = chrono::DateTime::from_timestamp(1_704_067_200, 0).unwrap();
+    let mut price = 100.0;
+    (0..n)
+        .map(|k| {
+            let wobble = ((k as u64).wrapping_mul(2_654_435_761) % 1000) as f64 / 1000.0 - 0.5;
+            let (move_by, volume_by) = shock(k);
+            let open = price;
+            let shock = if move_by.abs() > 1.0 { 0.002 * move_by } else { 0.0 };
+            price *= 1.0 + 0.001 * wobble + shock;
+            let (high, low) = (open.max(price) * 1.0002, open.min(price) * 0.9998);
+            let volume = 100.0 * (1.0 + 0.4 * wobble) * volume_by;
+            llm_anomaly::data::Bar::new(start + chrono::TimeDelta::minutes(k as i64), open, high, low, price, volume)
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn bars_alone_find_a_pump_and_a_crash_and_say_their_confidence_is_lower() {
+    use llm_anomaly::alert::BARS_ONLY_CONFIDENCE;
+    use llm_anomaly::manipulation::{BarManipulationConfig, BarManipulationDetector};
+    let quiet = |_: usize| (1.0, 1.0);
+    let history = minute_bars(1440, quiet);
+    let config = BarManipulationConfig::default();
+    let mut detector = BarManipulationDetector::fit("TESTUSDT", &history, config.clone()).unwrap();
+    assert_eq!(detector.bar_length(), chrono::TimeDelta::minutes(1));
+    // A day of ordinary bars raises nothing.
+    let day = minute_bars(2880, quiet);
+    for bar in &day[1440..] {
+        detector.push(bar).unwrap();
+    }
+    detector.flush_alerts();
+    assert!(detector.take_alerts().is_empty(), "ordinary bars must not alert");
+
+    // Three bars up 2 % each on ten times the volume, later three down.
+    let shocked = minute_bars(4320, |k| match k {
+        3000..=3002 => (10.0, 10.0),
+        3600..=3602 => (-10.0, 10.0),
+        _ => (1.0, 1.0),
+    });
+    for bar in &shocked[2880..] {
+        detector.push(bar).unwrap();
+    }
+    detector.flush_alerts();
+    let alerts = detector.take_alerts();
+    let kinds: Vec<_> = alerts.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AnomalyType::PumpAndDump, AnomalyType::FlashCrash], "{alerts:#?}");
+    let pump = &alerts[0];
+    // Timed at the close of the first bar of the burst.
+    assert_eq!(pump.start, shocked[3000].timestamp + chrono::TimeDelta::minutes(1));
+    assert_eq!(pump.source.name(), "bars");
+    let plain = pump.peak_score / (pump.peak_score + pump.threshold);
+    approx::assert_relative_eq!(pump.confidence(), BARS_ONLY_CONFIDENCE * plain, epsilon = 1e-12);
+    assert!(pump.explanation().to_string().contains("from bars only"), "{}", pump.explanation());
+    let Evidence::BarsOnly(x) = &pump.evidence else { panic!("{:?}", pump.evidence) };
+    assert!(x.return_z > 5.0 && x.volume_z > 5.0, "{x:?}");
+
+    // Out of order, NaN and too short a history are refused, naming them.
+    let e = detector.push(&shocked[10]).unwrap_err().to_string();
+    assert!(e.contains("timestamp"), "{e}");
+    let mut nan = shocked[4319];
+    nan.timestamp += chrono::TimeDelta::minutes(5);
+    nan.close = f64::NAN;
+    assert!(detector.push(&nan).is_err());
+    let e = BarManipulationDetector::fit("TESTUSDT", &history[..100], config).unwrap_err().to_string();
+    assert!(e.contains("180"), "{e}");
+}

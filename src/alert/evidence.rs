@@ -77,6 +77,10 @@ pub enum Evidence {
     /// What a trade tape showed in the seconds before an alert (the crypto
     /// manipulation detector): the indicators behind each pattern's score.
     TradeFlow(TradeFlowIndicators),
+    /// What bars alone showed (the manipulation detector when only OHLCV
+    /// bars exist): no taker side, no trade count, no order sizes, so the
+    /// alert's confidence is weighted down by [`BARS_ONLY_CONFIDENCE`].
+    BarsOnly(BarIndicators),
     /// One named feature and its signed deviation (a detector of your own).
     Feature {
         /// What was measured, e.g. `range_z`.
@@ -119,6 +123,27 @@ pub struct TradeFlowIndicators {
     pub largest_order_z: f64,
 }
 
+/// The weight of an alert's confidence when its evidence is bars alone
+/// ([`Evidence::BarsOnly`]): a price move with a volume surge is what a
+/// pump looks like, but also what news looks like, and bars cannot show
+/// the one-sided taker flow that tells them apart.
+pub const BARS_ONLY_CONFIDENCE: f64 = 0.8;
+
+/// The indicators of [`Evidence::BarsOnly`]. `z` values are in standard
+/// deviations of what the same measure does in ordinary bars.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BarIndicators {
+    /// Bars the indicators cover (the latest and those before it).
+    pub bars: u32,
+    /// Close-to-close price change over them, percent.
+    pub return_pct: f64,
+    /// The change in units of the usual volatility over as many bars.
+    pub return_z: f64,
+    /// Their volume against the usual volume (mean z of the log volume,
+    /// times the square root of the number of bars).
+    pub volume_z: f64,
+}
+
 /// A reference text and its cosine similarity to the scored one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NearText {
@@ -139,6 +164,15 @@ pub struct NearKind {
 }
 
 impl Evidence {
+    /// How much an alert on this evidence is worth against one on the
+    /// full data: 1, or [`BARS_ONLY_CONFIDENCE`] for bars alone.
+    pub fn confidence_weight(&self) -> f64 {
+        match self {
+            Self::BarsOnly(_) => BARS_ONLY_CONFIDENCE,
+            _ => 1.0,
+        }
+    }
+
     /// Price/volume evidence.
     pub fn price_volume(price_z: f64, volume_z: f64) -> Self {
         Self::PriceVolume { price_z, volume_z }
@@ -209,6 +243,18 @@ impl Evidence {
                 } else {
                     write!(f, "ordinary window ({method} {score:.3} <= {t:.3})")
                 }
+            }
+            Self::BarsOnly(x) => {
+                let what = match kind {
+                    AnomalyType::Normal => "ordinary bars",
+                    other => other.name(),
+                };
+                let bars = if x.bars == 1 { "1 bar".to_string() } else { format!("{} bars", x.bars) };
+                write!(
+                    f,
+                    "{what} from bars only (score {score:.2}, threshold {t:.2}): price {:+.2} % in {bars} (z {:+.1}), volume z {:+.1}; bars show no taker side, trade count or order sizes, so the confidence is weighted by {BARS_ONLY_CONFIDENCE}",
+                    x.return_pct, x.return_z, x.volume_z
+                )
             }
             Self::TradeFlow(x) => {
                 let w = x.window_s;

@@ -64,9 +64,11 @@ pub struct AlertInterval {
 }
 
 impl AlertInterval {
-    /// `peak_score / (peak_score + threshold)`: 0.5 at the threshold.
+    /// `peak_score / (peak_score + threshold)`: 0.5 at the threshold,
+    /// times the evidence's [`Evidence::confidence_weight`] (lower for
+    /// bars alone).
     pub fn confidence(&self) -> f64 {
-        confidence(self.peak_score, self.threshold)
+        self.evidence.confidence_weight() * confidence(self.peak_score, self.threshold)
     }
 
     /// The confidence as a word.

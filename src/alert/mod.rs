@@ -35,7 +35,7 @@ pub use calibrate::Calibrator;
 pub use confidence::{ConfidenceLevel, confidence};
 pub use detector::{BarDetector, BarDetectorFactory};
 pub use event::{Explanation, Scored, ScoredEvent};
-pub use evidence::{Evidence, NearKind, NearText, TradeFlowIndicators};
+pub use evidence::{BARS_ONLY_CONFIDENCE, BarIndicators, Evidence, NearKind, NearText, TradeFlowIndicators};
 pub use interval::{AlertInterval, ContextNote, Escalated, Explained, IntervalMerger};
 pub use kind::{AnomalyType, KindSet};
 pub use source::Source;

@@ -1,6 +1,8 @@
 //! Crypto market manipulation on public trade tapes: pump-and-dump, flash
 //! crashes, wash trading and whale orders, found without account ids.
 //!
+//! * [`bars`]: [`BarManipulationDetector`], the pump and crash scores when
+//!   only OHLCV bars exist (lower confidence, said in each alert);
 //! * [`detector`]: [`CryptoManipulationDetector`], fitted on a symbol's
 //!   history, then streaming one trade at a time;
 //! * [`evaluate`]: per-pattern PR-AUC, event recall, delay and false
@@ -11,6 +13,7 @@
 //!   milliseconds, the public trace of wash trades;
 //! * [`taker_orders`]: prints grouped into taker orders, and their size scale.
 
+pub mod bars;
 pub mod detector;
 pub mod evaluate;
 pub mod matched_prints;
@@ -18,8 +21,9 @@ pub mod scan;
 pub mod seconds;
 pub mod taker_orders;
 
+pub use bars::{BarManipulationConfig, BarManipulationDetector, BarScores};
 pub use detector::{
     CryptoManipulationDetector, ManipulationConfig, PATTERNS, SecondScores, Thresholds, WindowVerdict, surge_z,
 };
 pub use evaluate::{Episode, SymbolRun, TypeReport, any_pattern_scores, evaluate, is_true_alert};
-pub use scan::{FitSplit, TapeScan, scan_tape};
+pub use scan::{BarScan, FitSplit, TapeScan, scan_bars, scan_tape};

@@ -1,8 +1,11 @@
-//! A whole tape through the detector: fitted on its first part, scored on
-//! the rest, as the examples and the evaluation run it.
+//! A whole tape (or a whole bar series) through the detector: fitted on
+//! its first part, scored on the rest, as the examples and the evaluation
+//! run it.
 
+use super::bars::{BarManipulationConfig, BarManipulationDetector, BarScores};
 use super::detector::{CryptoManipulationDetector, ManipulationConfig, SecondScores};
 use crate::alert::AlertInterval;
+use crate::data::Bar;
 use crate::error::{Error, Result};
 use crate::market::{TapeTrade, TradeTape};
 
@@ -84,4 +87,52 @@ pub fn scan_tape(tape: &TradeTape, split: FitSplit, config: ManipulationConfig) 
     let alerts = detector.take_alerts();
     let scores = detector.take_scores();
     Ok(TapeScan { detector, fit_trades: at, scored_trades: scored.len(), cut_us: cut, last_us: last, scores, alerts })
+}
+
+/// What [`scan_bars`] found.
+#[derive(Debug, Clone)]
+pub struct BarScan {
+    /// The fitted detector, after the scored part.
+    pub detector: BarManipulationDetector,
+    /// Bars the detector was fitted on.
+    pub fit_bars: usize,
+    /// Bars scored.
+    pub scored_bars: usize,
+    /// The cut, µs: the history ends before it, scoring starts at it.
+    pub cut_us: i64,
+    /// The last bar's close time, µs.
+    pub last_us: i64,
+    /// Every scored bar's scores.
+    pub scores: Vec<BarScores>,
+    /// The alerts of the scored part, oldest first.
+    pub alerts: Vec<AlertInterval>,
+}
+
+/// Like [`scan_tape`] for one symbol's OHLCV bars (oldest first): fitted
+/// on the bars before the cut of `split`, scored on the rest. Errors name a
+/// history too short to fit on, nothing left to score, and a bad bar.
+pub fn scan_bars(symbol: &str, bars: &[Bar], split: FitSplit, config: BarManipulationConfig) -> Result<BarScan> {
+    let (Some(first), Some(last)) = (bars.first(), bars.last()) else {
+        return Err(Error::Empty { what: "bars" });
+    };
+    let (first_us, last_us) = (first.timestamp.timestamp_micros(), last.timestamp.timestamp_micros());
+    let cut = split.cut_us(first_us, last_us);
+    let at = bars.partition_point(|b| b.timestamp.timestamp_micros() < cut);
+    if at == bars.len() {
+        return Err(Error::param(
+            "fit history",
+            format!("all {at} bars"),
+            format!("{symbol}: nothing is left to score after the history"),
+        ));
+    }
+    let mut detector = BarManipulationDetector::fit(symbol, &bars[..at], config)?;
+    detector.record_scores();
+    for bar in &bars[at..] {
+        detector.push(bar)?;
+    }
+    detector.flush_alerts();
+    let alerts = detector.take_alerts();
+    let scores = detector.take_scores();
+    let last_us = last_us + detector.bar_length().num_microseconds().unwrap_or(0);
+    Ok(BarScan { detector, fit_bars: at, scored_bars: bars.len() - at, cut_us: cut, last_us, scores, alerts })
 }

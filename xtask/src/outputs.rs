@@ -110,6 +110,26 @@ pub const OUTPUTS: &[Output] = &[
     },
     Output {
         example: "03_crypto_manipulation",
+        // The same market from one-minute bars alone: what the detector loses without the prints.
+        args: &["--bars", "--no-figures"],
+        stdout_to: "03_bars.txt",
+        with_stderr: false,
+        one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
+    },
+    Output {
+        example: "03_crypto_manipulation",
+        // Bars alone on the clean market of 03_clean_market.txt: their false alarms.
+        args: &["--bars", "--episodes-per-day", "0", "--days", "16", "--seed", "200", "--no-figures"],
+        stdout_to: "03_bars_clean.txt",
+        with_stderr: false,
+        one_rayon_thread: false,
+        machine_dependent: false,
+        figures: &[],
+    },
+    Output {
+        example: "03_crypto_manipulation",
         args: &["--input", "tests/data/trades/XYZBTC.csv", "--no-figures"],
         stdout_to: "03_own_tape.txt",
         with_stderr: true,
