@@ -47,6 +47,16 @@ struct Args {
     /// Your own OHLCV CSV instead of the simulator (see the book for the columns).
     #[arg(long)]
     input: Option<PathBuf>,
+    /// Bars of this symbol from Yahoo Finance's chart API instead of the simulator (`^GSPC`, `AAPL`,
+    /// `EURUSD=X`, `BTC-USD`); rows the API sends with nulls are left out and reported.
+    #[arg(long, conflicts_with_all = ["input", "stream"])]
+    yahoo: Option<String>,
+    /// --yahoo: how far back (1mo 3mo 6mo 1y 2y 5y 10y ytd max; intraday intervals reach about 60 days).
+    #[arg(long, default_value = "5y", requires = "yahoo")]
+    yahoo_range: String,
+    /// --yahoo: the bar length (1m 5m 15m 30m 60m 1d 1wk ...).
+    #[arg(long, default_value = "1d", requires = "yahoo")]
+    yahoo_interval: String,
     /// Refuse a CSV that needs any repair (bad rows, unreadable labels, unsorted or duplicate timestamps).
     #[arg(long)]
     strict: bool,
@@ -224,9 +234,10 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     if let (true, Some(path)) = (args.stream, &args.input) {
         return stream_csv(args, path);
     }
-    let mut loaded = match &args.input {
-        Some(path) => load_csv(path, &args.csv_options(), args.strict)?,
-        None => simulate(args.seed, args.export_csv.as_deref(), args.export_news.as_deref())?,
+    let mut loaded = match (&args.input, &args.yahoo) {
+        (Some(path), _) => load_csv(path, &args.csv_options(), args.strict)?,
+        (None, Some(symbol)) => load_yahoo(symbol, &args.yahoo_range, &args.yahoo_interval)?,
+        (None, None) => simulate(args.seed, args.export_csv.as_deref(), args.export_news.as_deref())?,
     };
     let longest = loaded.inputs.iter().map(|i| i.series.len()).max().unwrap_or(0);
     let window = args.window.unwrap_or_else(|| window_for(longest));
@@ -277,11 +288,14 @@ fn news_context(
     if args.news_context == NewsContextArg::Off {
         return Ok(context_off(args, "--news-context off"));
     }
-    let (news, origin) = match (&args.news, &args.input) {
-        (Some(path), _) => (read_news(path)?, path.display().to_string()),
-        (None, None) => (loaded.news.clone(), "simulator".to_string()),
-        (None, Some(_)) => {
+    let (news, origin) = match (&args.news, &args.input, &args.yahoo) {
+        (Some(path), _, _) => (read_news(path)?, path.display().to_string()),
+        (None, None, None) => (loaded.news.clone(), "simulator".to_string()),
+        (None, Some(_), _) => {
             return not_used(args, "no news for --input: give --news FILE (timestamp, symbol and headline columns)");
+        }
+        (None, None, Some(_)) => {
+            return not_used(args, "no news for --yahoo: give --news FILE (timestamp, symbol and headline columns)");
         }
     };
     if news.iter().all(|n| n.symbol.is_none()) {
@@ -457,6 +471,36 @@ fn simulate(seed: u64, export: Option<&Path>, export_news: Option<&Path>) -> Res
     Ok(Loaded { inputs, description, context: market.context_events, news: market.news, input: None })
 }
 // ANCHOR_END: simulate
+
+/// `--yahoo`: one symbol's bars from Yahoo Finance's chart API.
+#[cfg(feature = "http")]
+fn load_yahoo(symbol: &str, range: &str, interval: &str) -> Result<Loaded, Box<dyn std::error::Error>> {
+    use llm_anomaly::yahoo::{ChartInterval, ChartSpan, YahooClient, YahooConfig};
+    // ANCHOR: yahoo
+    let client = YahooClient::new(YahooConfig::default())?;
+    let chart = client.chart(symbol, ChartInterval::parse(interval)?, ChartSpan::Range(range.into()))?;
+    for row in chart.missing.iter().take(5) {
+        eprintln!("note: {symbol}: row {} ({}) left out: {}", row.index, row.timestamp, row.problem);
+    }
+    // ANCHOR_END: yahoo
+    if chart.missing.len() > 5 {
+        eprintln!("note: {symbol}: {} more rows left out", chart.missing.len() - 5);
+    }
+    let description = format!(
+        "Yahoo Finance chart API: {symbol}, {interval} bars over {range}: {} bars, {} rows with nulls or bad values left out",
+        chart.bars.len(),
+        chart.missing.len()
+    );
+    let series = BarSeries::new(chart.symbol.as_str(), chart.bars)?;
+    let input = ScanInput { series, labels: None, patterns: None, excluded_from_metrics: None };
+    Ok(Loaded { inputs: vec![input], description, context: Vec::new(), news: Vec::new(), input: None })
+}
+
+/// `--yahoo` needs the `http` feature.
+#[cfg(not(feature = "http"))]
+fn load_yahoo(_: &str, _: &str, _: &str) -> Result<Loaded, Box<dyn std::error::Error>> {
+    Err("--yahoo needs the library's `http` feature (on by default)".into())
+}
 
 // ANCHOR: load_csv
 fn load_csv(path: &Path, options: &CsvOptions, strict: bool) -> Result<Loaded, Box<dyn std::error::Error>> {

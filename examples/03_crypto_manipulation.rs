@@ -13,7 +13,7 @@
 //! cargo run --release --example 03_crypto_manipulation -- --json
 //! cargo run --release --example 03_crypto_manipulation -- --live                 # Bybit BTCUSDT, the last 2 days
 //! cargo run --release --example 03_crypto_manipulation -- --live --symbol ETHUSDT --date 2024-03-02
-//! cargo run --release --example 03_crypto_manipulation -- --live --bars            # spot klines, bars only
+//! cargo run --release --example 03_crypto_manipulation -- --live --bars            # klines, bars only
 //! ```
 //!
 //! `--input` takes a trade tape as it is downloaded: the plain
@@ -68,7 +68,7 @@ struct Args {
     symbol: Option<String>,
     /// Fetch real trades from Bybit: the public trade archive (public.bybit.com/trading, derivatives) of
     /// --symbol for --live-days days ending --date, downloaded once into --cache-dir; with --bars, the
-    /// same days as one-minute spot klines from the REST API.
+    /// same days as one-minute klines from the REST API.
     #[arg(long, conflicts_with_all = ["input", "export_tapes"])]
     live: bool,
     /// --live: the last day to fetch (YYYY-MM-DD, UTC; default: yesterday, which Bybit publishes some hours
@@ -123,6 +123,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    if !(1..=31).contains(&args.live_days) {
+        return Err(format!("--live-days {}: between 1 and 31", args.live_days).into());
+    }
     if args.symbol.is_some() && args.input.is_none() && !args.live {
         return Err("--symbol applies to --input or --live; the simulator has its own symbols".into());
     }
@@ -314,21 +317,22 @@ fn export(inputs: &[Input], dir: &Path) -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
-/// `--live --bars`: one-minute spot klines of the same days from Bybit's
-/// REST API (paged, de-duplicated, oldest first).
+/// `--live --bars`: one-minute klines of the same days and the same
+/// market as `--live` (linear perpetuals) from Bybit's REST API (paged,
+/// de-duplicated, oldest first).
 fn fetch_klines(args: &Args) -> Result<(BarInput, String), Box<dyn std::error::Error>> {
     // ANCHOR: live_klines
     let symbol = args.symbol.as_deref().unwrap_or("BTCUSDT");
     let last = args.date.unwrap_or_else(|| Utc::now().date_naive() - chrono::Days::new(1));
-    let first = last - chrono::Days::new(u64::from(args.live_days.max(1) - 1));
+    let first = last - chrono::Days::new(u64::from(args.live_days - 1));
     let start_ms = first.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
-    let end_ms = start_ms + i64::from(args.live_days.max(1)) * 86_400_000 - 1;
+    let end_ms = start_ms + i64::from(args.live_days) * 86_400_000 - 1;
     let client = BybitClient::new(BybitConfig::mainnet())?;
-    eprintln!("fetching {symbol} spot one-minute klines {first} to {last} from {}", client.base_url());
-    let klines = client.klines(Category::Spot, symbol, Interval::Minute1, start_ms, end_ms)?;
+    eprintln!("fetching {symbol} linear one-minute klines {first} to {last} from {}", client.base_url());
+    let klines = client.klines(Category::Linear, symbol, Interval::Minute1, start_ms, end_ms)?;
     let bars = klines.iter().map(|k| k.to_bar()).collect::<Result<Vec<_>, _>>()?;
     // ANCHOR_END: live_klines
-    let description = format!("Bybit spot klines, {symbol}, one minute, {first} to {last} ({} bars)", bars.len());
+    let description = format!("Bybit linear klines, {symbol}, one minute, {first} to {last} ({} bars)", bars.len());
     Ok((BarInput { symbol: symbol.to_string(), bars, episodes: Vec::new() }, description))
 }
 
@@ -337,7 +341,7 @@ fn fetch(args: &Args) -> Result<(PathBuf, String), Box<dyn std::error::Error>> {
     // ANCHOR: live
     let symbol = args.symbol.as_deref().unwrap_or("BTCUSDT");
     let last = args.date.unwrap_or_else(|| Utc::now().date_naive() - chrono::Days::new(1));
-    let first = last - chrono::Days::new(u64::from(args.live_days.max(1) - 1));
+    let first = last - chrono::Days::new(u64::from(args.live_days - 1));
     let archive = TradeArchive::mainnet(&args.cache_dir)?;
     for day in first.iter_days().take_while(|d| *d <= last) {
         let (verb, from) = if archive.is_cached(symbol, day) {
@@ -628,11 +632,22 @@ struct BarInput {
     episodes: Vec<Episode>,
 }
 
-/// `--bars` on the simulator: one-minute bars of each tape's trades.
+/// `--bars` on the simulator: one-minute bars of each tape's trades, a
+/// minute without trades as a flat bar of zero volume at the last close
+/// (what an exchange's kline API sends for it).
 fn minute_bars(input: &Input) -> Result<BarInput, Box<dyn std::error::Error>> {
     let instrument = input.tape.instrument();
-    let bars =
-        time_bars(&input.tape, 60_000_000)?.iter().map(|b| b.to_bar(instrument)).collect::<Result<Vec<_>, _>>()?;
+    let mut bars: Vec<Bar> = Vec::new();
+    for b in time_bars(&input.tape, 60_000_000)? {
+        let bar = b.to_bar(instrument)?;
+        if let Some(last) = bars.last().copied() {
+            for k in 1..=i64::from(b.empty_before) {
+                let t = last.timestamp + chrono::TimeDelta::minutes(k);
+                bars.push(Bar::new(t, last.close, last.close, last.close, last.close, 0.0)?);
+            }
+        }
+        bars.push(bar);
+    }
     Ok(BarInput { symbol: instrument.symbol().to_string(), bars, episodes: input.episodes.clone() })
 }
 
@@ -641,6 +656,10 @@ fn minute_bars(input: &Input) -> Result<BarInput, Box<dyn std::error::Error>> {
 /// reported.
 fn load_bars(path: &Path) -> Result<Vec<BarInput>, Box<dyn std::error::Error>> {
     let loaded = BarCsv::read_path(path)?;
+    if loaded.rows.is_empty() {
+        let first = loaded.problems.first().map_or(String::new(), |p| format!("; line {}: {}", p.line, p.message));
+        return Err(format!("{}: no readable bar in the file{first}", path.display()).into());
+    }
     for problem in loaded.problems.iter().take(5) {
         eprintln!("{}: line {} skipped: {}", path.display(), problem.line, problem.message);
     }

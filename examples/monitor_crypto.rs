@@ -107,31 +107,58 @@ struct Watched {
     trades: u64,
     late: u64,
     last_us: i64,
+    /// Live: `resume_at` was called at the first trade (the history ended
+    /// some time before the feed starts). The replay starts where its
+    /// history ends and needs none.
+    resumed: bool,
 }
 
 /// Where the feed time comes from.
 enum Clock {
-    Replay(ReplayClock),
-    Wall,
+    /// The replay: time moves only with the trades handled, so what is
+    /// printed does not depend on how fast this machine runs; quiet
+    /// seconds close when the next trade arrives.
+    Replay { replay: ReplayClock, seen_us: i64 },
+    /// Bybit: the exchange's time, read off the newest trade time seen
+    /// plus the wall time since (a local clock that runs ahead of the
+    /// exchange must not close seconds whose trades are still coming).
+    Live { anchor: Option<(i64, Instant)> },
 }
 
 impl Clock {
+    /// The feed time now, µs.
     fn now_us(&self) -> i64 {
         match self {
-            Self::Replay(clock) => clock.now_us(),
-            Self::Wall => Utc::now().timestamp_micros(),
+            Self::Replay { seen_us, .. } => *seen_us,
+            Self::Live { anchor: Some((exchange_us, at)) } => exchange_us + at.elapsed().as_micros() as i64,
+            Self::Live { anchor: None } => Utc::now().timestamp_micros(),
         }
     }
 
-    /// How far behind the feed clock a second is closed without waiting
-    /// for its next print: late trades must still find their second open.
-    fn grace_us(&self) -> i64 {
+    /// A trade with exchange time `time_us` was handled.
+    fn saw(&mut self, time_us: i64) {
         match self {
-            Self::Replay(clock) => (clock.speed() * 1e6).max(2e6) as i64,
-            Self::Wall => 2_000_000,
+            Self::Replay { seen_us, .. } => *seen_us = (*seen_us).max(time_us),
+            Self::Live { anchor } => {
+                if anchor.is_none_or(|(us, at)| time_us > us + at.elapsed().as_micros() as i64) {
+                    *anchor = Some((time_us, Instant::now()));
+                }
+            }
+        }
+    }
+
+    /// Wall time per feed time (the replay's speed; 1 live).
+    fn speed(&self) -> f64 {
+        match self {
+            Self::Replay { replay, .. } => replay.speed(),
+            Self::Live { .. } => 1.0,
         }
     }
 }
+
+/// Live: how far behind the exchange's time a quiet second is closed
+/// without waiting for its next print.
+const GRACE_US: i64 = 2_000_000;
 
 /// What the monitor measured, for the summary.
 #[derive(Default)]
@@ -166,6 +193,14 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: &Args) -> Result<(), BoxError> {
+    if let Some(d) = args.duration
+        && !(d.is_finite() && d >= 0.0)
+    {
+        return Err(format!("--duration {d}: seconds, a finite number >= 0").into());
+    }
+    if args.replay_minutes == 0 {
+        return Err("--replay-minutes 0: replay at least one minute".into());
+    }
     let say = |line: String| if args.json { eprintln!("{line}") } else { println!("{line}") };
     say("monitor_crypto: manipulation alerts as they happen, over Bybit's public WebSocket".into());
     if args.live { live(args, &say).await } else { replay(args, &say).await }
@@ -202,7 +237,8 @@ async fn replay(args: &Args, say: &dyn Fn(String)) -> Result<(), BoxError> {
         .filter(|l| picked.contains(&l.symbol) && l.start_us >= day2 && wanted(l.kind))
         .map(|l| l.start_us)
         .min();
-    let from_us = first.map_or(day2, |start| (start - 120_000_000).max(day2));
+    // A whole second, so that the history's last second is closed before it.
+    let from_us = first.map_or(day2, |start| (start - 120_000_000).max(day2)).div_euclid(1_000_000) * 1_000_000;
     let until_us = from_us + i64::from(args.replay_minutes) * 60_000_000;
     // ANCHOR_END: replay_window
     let mut watched = Vec::new();
@@ -216,7 +252,7 @@ async fn replay(args: &Args, say: &dyn Fn(String)) -> Result<(), BoxError> {
             .filter(|l| l.start_us >= from_us && l.start_us < until_us)
             .map(|l| Episode { kind: l.kind, start_us: l.start_us, end_us: l.end_us })
             .collect();
-        watched.push(fitted(&history, episodes)?);
+        watched.push(fitted(&history, episodes, true)?);
         tapes.push(tape.clone());
     }
     say(format!(
@@ -231,7 +267,7 @@ async fn replay(args: &Args, say: &dyn Fn(String)) -> Result<(), BoxError> {
     let server = ReplayServer::start(tapes, from_us, until_us, args.speed).await?;
     let topics = args.symbol.iter().map(|s| Topic::trades(s)).collect();
     let stream = StreamConfig::at(server.url(), Category::Spot, topics);
-    let clock = Clock::Replay(server.clock());
+    let clock = Clock::Replay { replay: server.clock(), seen_us: from_us };
     let summary = monitor(args, stream, clock, &mut watched, Some(until_us), say).await?;
     finish(args, &watched, summary, "replay", true, say)
 }
@@ -255,17 +291,22 @@ async fn live(args: &Args, say: &dyn Fn(String)) -> Result<(), BoxError> {
     let topics: Vec<Topic> = args.symbol.iter().map(|s| Topic::trades(s)).collect();
     let config = StreamConfig::mainnet(category, topics);
     say(format!("feed:       Bybit mainnet {} ({category})", config.url));
+    if args.fit.is_some() && category == Category::Spot {
+        say("note:       Bybit's public trade archive (public.bybit.com/trading) is of derivatives; \
+             fitting on it for a spot pair mixes two markets (use --category linear with it)"
+            .into());
+    }
     let mut watched = match &args.fit {
         Some(path) => {
             let loaded = TapeFile::read(path, Some(&args.symbol[0]))?;
             say(format!("fit:        on {} ({}, {} trades)", path.display(), loaded.format, loaded.tape.len()));
             let tape = TradeTape::new(instruments[0].clone(), retick(&loaded.tape, &instruments[0])?)?;
-            vec![fitted(&tape, Vec::new())?]
+            vec![fitted(&tape, Vec::new(), false)?]
         }
         None => warm_up(args, &config, &instruments, say).await?,
     };
     describe(&watched, say);
-    let summary = monitor(args, config, Clock::Wall, &mut watched, None, say).await?;
+    let summary = monitor(args, config, Clock::Live { anchor: None }, &mut watched, None, say).await?;
     finish(args, &watched, summary, "Bybit mainnet", false, say)
 }
 
@@ -325,12 +366,14 @@ async fn warm_up(
     for (instrument, trades) in instruments.iter().zip(histories) {
         let tape = TradeTape::new(instrument.clone(), trades)
             .map_err(|e| format!("{}: no usable warm-up trades ({e})", instrument.symbol()))?;
-        watched.push(fitted(&tape, Vec::new())?);
+        watched.push(fitted(&tape, Vec::new(), false)?);
     }
     Ok(watched)
 }
 
-fn fitted(history: &TradeTape, episodes: Vec<Episode>) -> Result<Watched, BoxError> {
+/// `resumed`: `true` on the replay, whose feed starts where its history
+/// ends; live, the windows restart at the first trade.
+fn fitted(history: &TradeTape, episodes: Vec<Episode>, resumed: bool) -> Result<Watched, BoxError> {
     let mut detector = CryptoManipulationDetector::fit(history, ManipulationConfig::default())?;
     detector.record_scores();
     Ok(Watched {
@@ -343,6 +386,7 @@ fn fitted(history: &TradeTape, episodes: Vec<Episode>) -> Result<Watched, BoxErr
         trades: 0,
         late: 0,
         last_us: history.span_us().1,
+        resumed,
     })
 }
 
@@ -366,12 +410,12 @@ fn describe(watched: &[Watched], say: &dyn Fn(String)) {
 
 // ANCHOR: monitor
 /// The event loop: trades into the detectors as they arrive, quiet
-/// seconds closed on a timer, until the replay ends, `--duration` passes
-/// or Ctrl-C.
+/// seconds closed on a timer (live), until the replay has been read to its
+/// end, `--duration` passes or Ctrl-C.
 async fn monitor(
     args: &Args,
     config: StreamConfig,
-    clock: Clock,
+    mut clock: Clock,
     watched: &mut [Watched],
     until_us: Option<i64>,
     say: &dyn Fn(String),
@@ -379,52 +423,76 @@ async fn monitor(
     let (stream, mut events) = BybitStream::spawn(config)?;
     let mut tally = Tally::default();
     let mut timer = tokio::time::interval(Duration::from_millis(250));
-    let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let deadline = args.duration.map(|s| Instant::now() + Duration::from_secs_f64(s));
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    // Between a disconnect and the first live trade after it, no second is
+    // closed: the backfilled trades still belong in them.
+    let mut paused = false;
+    let mut last_event = Instant::now();
     let stop_reason = loop {
         tokio::select! {
-            event = events.recv() => match event {
-                Some(StreamEvent::Trades { symbol, trades, .. }) => {
-                    let Some(w) = watched.iter_mut().find(|w| w.instrument.symbol() == symbol) else { continue };
-                    handle_trades(w, &trades, &clock, &mut tally, args.json, say)?;
-                }
-                Some(StreamEvent::Stopped { reason }) => break format!("the stream stopped: {reason}"),
-                Some(other) => {
-                    say(format!("{}  {}", clock_time(clock.now_us()), describe_event(&other)));
-                    match &other {
-                        StreamEvent::Connected { .. } => tally.connections += 1,
-                        StreamEvent::Disconnected { .. } => tally.disconnects += 1,
-                        StreamEvent::Unreadable { .. } => tally.unreadable += 1,
-                        StreamEvent::Gap { topic, from_ms, .. } => {
-                            tally.gaps += 1;
-                            // An alert must not span trades nobody saw: close
-                            // the open ones at the gap's start.
-                            if let Some(w) = watched.iter_mut().find(|w| w.instrument.symbol() == topic.symbol()) {
-                                w.detector.flush_alerts();
-                                report(w, Some(from_ms * 1000), args.json, say)?;
-                            }
-                        }
-                        _ => {}
+            event = events.recv() => {
+                last_event = Instant::now();
+                match event {
+                    Some(StreamEvent::Trades { symbol, trades, backfilled }) => {
+                        let Some(w) = watched.iter_mut().find(|w| w.instrument.symbol() == symbol) else { continue };
+                        handle_trades(w, &trades, &mut clock, &mut tally, args.json, say)?;
+                        paused &= backfilled;
                     }
+                    Some(StreamEvent::Stopped { reason }) => break format!("the stream stopped: {reason}"),
+                    Some(other) => {
+                        say(format!("{}  {}", clock_time(clock.now_us()), describe_event(&other)));
+                        match &other {
+                            StreamEvent::Connected { .. } => tally.connections += 1,
+                            StreamEvent::Disconnected { .. } => {
+                                tally.disconnects += 1;
+                                paused = true;
+                            }
+                            StreamEvent::Unreadable { .. } => tally.unreadable += 1,
+                            StreamEvent::Gap { topic, from_ms, .. } => {
+                                tally.gaps += 1;
+                                // An alert must not span trades nobody saw: close
+                                // the open ones at the gap's start.
+                                if let Some(w) = watched.iter_mut().find(|w| w.instrument.symbol() == topic.symbol()) {
+                                    w.detector.flush_alerts();
+                                    report(w, Some(from_ms * 1000), args.json, say)?;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    None => break "the stream ended".into(),
                 }
-                None => break "the stream ended".into(),
-            },
+            }
             _ = timer.tick() => {
-                let now = clock.now_us();
-                if until_us.is_some_and(|end| now >= end + clock.grace_us()) {
-                    break "the end of the replay".into();
-                }
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break format!("--duration {} s", args.duration.unwrap_or_default());
                 }
-                for w in watched.iter_mut() {
-                    w.detector.advance_to(now - clock.grace_us())?;
-                    report(w, None, args.json, say)?;
+                match &clock {
+                    // Read to the end: every trade sent, and nothing more for a while.
+                    Clock::Replay { replay, .. } => {
+                        if replay.is_finished() && last_event.elapsed() > Duration::from_millis(500) {
+                            break "the end of the replay".into();
+                        }
+                    }
+                    Clock::Live { .. } if !paused => {
+                        let closed_until = clock.now_us() - GRACE_US;
+                        for w in watched.iter_mut() {
+                            w.detector.advance_to(closed_until)?;
+                            report(w, None, args.json, say)?;
+                        }
+                    }
+                    Clock::Live { .. } => {}
                 }
             }
-            _ = tokio::signal::ctrl_c() => break "Ctrl-C".into(),
+            _ = &mut ctrl_c => break "Ctrl-C".into(),
         }
     };
     stream.stop();
+    // Nobody reads the events any more: a stream waiting to hand one over
+    // sees the channel closed and ends.
+    drop(events);
     stream.join().await;
     for w in watched.iter_mut() {
         let end = until_us.unwrap_or(w.last_us).max(w.last_us);
@@ -441,12 +509,13 @@ async fn monitor(
 
 // ANCHOR: handle_trades
 /// One message's trades: converted to the instrument's ticks and steps
-/// and pushed; a trade older than the last one pushed is counted, not
-/// scored (the detector takes time order only).
+/// and pushed; a trade older than the last one pushed, or in a second
+/// already scored, is counted as late, not scored (nor added to a later
+/// second).
 fn handle_trades(
     w: &mut Watched,
     trades: &[PublicTrade],
-    clock: &Clock,
+    clock: &mut Clock,
     tally: &mut Tally,
     json: bool,
     say: &dyn Fn(String),
@@ -467,23 +536,32 @@ fn handle_trades(
             ));
             w.begun += 1;
         }
-        if t.time_us < w.last_us {
+        if !w.resumed {
+            // The first trade after the history: the windows restart here.
+            w.detector.resume_at(t.time_us);
+            w.resumed = true;
+        }
+        // Older than the last trade, or in a second already closed and scored.
+        if t.time_us < w.last_us || w.detector.open_from_us().is_some_and(|open| t.time_us < open) {
             w.late += 1;
             continue;
         }
         w.last_us = t.time_us;
         w.trades += 1;
         w.detector.push(&t)?;
+        clock.saw(t.time_us);
     }
     report(w, None, json, say)?;
     if let Some(last) = trades.last() {
         let per_trade = started.elapsed().as_nanos() as f64 / trades.len() as f64;
         tally.handle_ns.extend(std::iter::repeat_n(per_trade, trades.len()));
-        let speed = match clock {
-            Clock::Replay(c) => c.speed(),
-            Clock::Wall => 1.0,
+        // Wall time from the trade's exchange time to here: live, against
+        // this machine's clock; on the replay, against the replay's clock.
+        let now_us = match clock {
+            Clock::Replay { replay, .. } => replay.now_us(),
+            Clock::Live { .. } => Utc::now().timestamp_micros(),
         };
-        tally.delay_ms.push((clock.now_us() - last.time_ms * 1000) as f64 / 1e3 / speed);
+        tally.delay_ms.push((now_us - last.time_ms * 1000) as f64 / 1e3 / clock.speed());
     }
     Ok(())
 }

@@ -14,7 +14,11 @@
 //!   trade tapes and a level-2 book with update-id checks.
 //! * `bybit` (feature `http`, on by default): a client of Bybit v5's public
 //!   market REST endpoints (klines, trades, order book, instruments,
-//!   tickers) with exact decimals, retries and a client-side rate limit.
+//!   tickers) with exact decimals, retries and a client-side rate limit;
+//!   its public WebSocket, kept alive across disconnects; a local replay
+//!   server of its trade stream; and its public trade archive, cached.
+//! * `yahoo` (feature `http`): Yahoo Finance's chart API, daily and
+//!   intraday bars, rows with `null`s reported rather than zeroed.
 //! * [`manipulation`]: the crypto manipulation detector on public trade
 //!   tapes (pump-and-dump, flash crash, wash trading, whale orders).
 //! * [`eval`]: precision/recall/F1, PR-AUC, ROC-AUC, event-level recall,
@@ -61,5 +65,7 @@ pub mod simulate;
 pub mod text;
 #[cfg(feature = "neural")]
 pub mod timeseries;
+#[cfg(feature = "http")]
+pub mod yahoo;
 
 pub use error::{Error, Result};

@@ -207,3 +207,26 @@ fn bad_symbols_urls_and_ranges_are_refused() {
     assert!(archive.days("BTCUSDT", date(2), date(1)).unwrap_err().to_string().contains("last"));
     assert!(TradeArchive::new("public.bybit.com", "x").unwrap_err().to_string().contains("absolute"));
 }
+
+#[test]
+fn a_file_of_several_gzip_members_is_read_whole() {
+    let files = Files::default();
+    let text = day_csv(7, 600);
+    let (head, tail) = text.split_at(text.len() / 2);
+    let mut body = gzip(head);
+    body.extend(gzip(tail));
+    files.serve("/trading/BTCUSDT/BTCUSDT2024-03-07.csv.gz", vec![(200, body)]);
+    let base = start(files);
+    let dir = cache("members");
+    let archive = TradeArchive::new(&base, &dir).unwrap();
+    assert_eq!(std::fs::read_to_string(archive.day("BTCUSDT", date(7)).unwrap()).unwrap(), text);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let archive = TradeArchive::new("http://127.0.0.1:9", cache("runtime")).unwrap();
+    let error = runtime.block_on(async { archive.day("BTCUSDT", date(1)).unwrap_err().to_string() });
+    assert!(error.contains("day_async"), "{error}");
+}

@@ -70,6 +70,7 @@ async fn every_trade_of_the_range_arrives_once_exactly_as_on_the_tape() {
     let more = collect_within(&mut events, tape.instrument(), 1, Duration::from_millis(500)).await;
     assert!(more.is_empty(), "{} trades after the range", more.len());
     assert!(server.clock().has_started());
+    assert!(server.clock().is_finished(), "every trade of the range was sent");
     stream.stop();
     stream.join().await;
 }
@@ -122,7 +123,13 @@ async fn only_subscribed_symbols_are_sent_and_unknown_topics_refused() {
 #[tokio::test]
 async fn bad_settings_are_refused_naming_them() {
     let tape = tape("BTCUSDT", 10);
-    for (speed, from, until, field) in [(0.0, 0, 1, "speed"), (f64::NAN, 0, 1, "speed"), (1.0, 5, 5, "until_us")] {
+    for (speed, from, until, field) in [
+        (0.0, 0, 1, "speed"),
+        (f64::NAN, 0, 1, "speed"),
+        (1e-9, 0, 1, "speed"),
+        (1e9, 0, 1, "speed"),
+        (1.0, 5, 5, "until_us"),
+    ] {
         let e = ReplayServer::start(vec![tape.clone()], from, until, speed).await.unwrap_err().to_string();
         assert!(e.contains(field), "{e}");
     }

@@ -273,6 +273,13 @@ fn bars_alone_find_a_pump_and_a_crash_and_say_their_confidence_is_lower() {
     assert!(pump.explanation().to_string().contains("from bars only"), "{}", pump.explanation());
     let Evidence::BarsOnly(x) = &pump.evidence else { panic!("{:?}", pump.evidence) };
     assert!(x.return_z > 5.0 && x.volume_z > 5.0, "{x:?}");
+    // The JSON alert line carries the weighted confidence and the evidence,
+    // which reads back as it was.
+    let line: serde_json::Value = serde_json::to_value(pump).unwrap();
+    approx::assert_relative_eq!(line["confidence"].as_f64().unwrap(), pump.confidence(), epsilon = 1e-12);
+    let back: Evidence = serde_json::from_value(line["evidence"].clone()).unwrap();
+    assert_eq!(back, pump.evidence);
+    assert!(line["evidence"]["bars_only"]["return_z"].is_number(), "{line}");
 
     // Out of order, NaN and too short a history are refused, naming them.
     let e = detector.push(&shocked[10]).unwrap_err().to_string();
@@ -283,4 +290,26 @@ fn bars_alone_find_a_pump_and_a_crash_and_say_their_confidence_is_lower() {
     assert!(detector.push(&nan).is_err());
     let e = BarManipulationDetector::fit("TESTUSDT", &history[..100], config).unwrap_err().to_string();
     assert!(e.contains("180"), "{e}");
+}
+
+#[test]
+fn a_trade_in_a_second_already_scored_is_refused_as_late_and_resume_restarts_the_windows() {
+    let history = TradeTape::new(instrument(), quiet(6 * 3600)).unwrap();
+    let mut detector = CryptoManipulationDetector::fit(&history, ManipulationConfig::default()).unwrap();
+    let t0 = 6 * 3600 * US;
+    let trade = |time_us: i64, id: u64| TapeTrade { time_us, price: 1001, qty: 1, taker: TakerSide::Buy, id };
+    detector.push(&trade(t0, 1)).unwrap();
+    // A live monitor's timer closes the seconds up to t0 + 5 s ...
+    detector.advance_to(t0 + 5 * US).unwrap();
+    assert_eq!(detector.open_from_us(), Some(t0 + 5 * US));
+    // ... and a trade of t0 + 2 s, later than the last one but in a scored
+    // second, must not be added to the open one.
+    let e = detector.push(&trade(t0 + 2 * US, 2)).unwrap_err().to_string();
+    assert!(e.contains("late trade") && e.contains("trade id 2"), "{e}");
+    detector.push(&trade(t0 + 5 * US + 10, 3)).unwrap();
+    // After an outage, the windows restart where the feed does.
+    detector.resume_at(t0 + 7_200 * US + 123);
+    assert_eq!(detector.open_from_us(), Some(t0 + 7_200 * US));
+    detector.push(&trade(t0 + 7_200 * US + 500, 4)).unwrap();
+    assert_eq!(detector.firing(), [None; 4], "no alert from the outage itself");
 }

@@ -14,7 +14,10 @@ pub fn confidence(score: f64, threshold: f64) -> f64 {
     score / (score + threshold)
 }
 
-/// A word for the confidence, for people and for routing.
+/// A word for the confidence, for people and for routing. The score
+/// multiples below are for evidence of full weight; an alert from bars
+/// alone (weight [`super::BARS_ONLY_CONFIDENCE`]) needs more to reach each
+/// level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConfidenceLevel {

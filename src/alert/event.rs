@@ -107,9 +107,10 @@ impl ScoredEvent {
         self.kind.is_anomaly()
     }
 
-    /// `score / (score + threshold)`, see [`confidence()`].
+    /// `score / (score + threshold)`, see [`confidence()`], times the
+    /// evidence's [`Evidence::confidence_weight`].
     pub fn confidence(&self) -> f64 {
-        confidence(self.score, self.threshold)
+        self.evidence.confidence_weight() * confidence(self.score, self.threshold)
     }
 
     /// Why it was (or was not) raised, formatted only when displayed.

@@ -122,7 +122,9 @@ impl TradeArchive {
         let url = self.url_of(symbol, day);
         let folder = path.parent().unwrap_or(&self.cache_dir).to_path_buf();
         fs::create_dir_all(&folder).map_err(|e| io_error(&folder, &e))?;
-        let partial = path.with_extension("csv.gz.part");
+        // Names of this process's own: two runs fetching the same day do
+        // not write into each other's files.
+        let partial = path.with_extension(format!("csv.gz.part-{}", std::process::id()));
         let mut retry = 0;
         loop {
             match self.download(&url, &partial).await {
@@ -145,17 +147,28 @@ impl TradeArchive {
                 }
             }
         }
-        let unpacked = path.with_extension("csv.part");
-        let result = gunzip(&partial, &unpacked, &url);
-        let _ = fs::remove_file(&partial);
-        result?;
-        fs::rename(&unpacked, &path).map_err(|e| io_error(&path, &e))?;
+        // Decompressing a day takes seconds: off the async threads.
+        let unpacked = path.with_extension(format!("csv.part-{}", std::process::id()));
+        let done = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = gunzip(&partial, &unpacked, &url);
+            let _ = fs::remove_file(&partial);
+            result?;
+            fs::rename(&unpacked, &done).map_err(|e| io_error(&done, &e))
+        })
+        .await
+        .map_err(|e| BybitError::Runtime { message: format!("the decompression task failed: {e}") })??;
         Ok(path)
     }
 
-    /// [`Self::day_async`] on the archive's own runtime (do not call it
-    /// from inside a tokio runtime: use the async form there).
+    /// [`Self::day_async`] on the archive's own runtime; inside a tokio
+    /// runtime it is an error (use the async form there).
     pub fn day(&self, symbol: &str, day: NaiveDate) -> Result<PathBuf, BybitError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(BybitError::Runtime {
+                message: "TradeArchive::day blocks: inside a tokio runtime, call day_async".into(),
+            });
+        }
         let runtime = match self.runtime.get() {
             Some(runtime) => runtime,
             None => {
@@ -195,7 +208,7 @@ impl TradeArchive {
             last.format("%Y-%m-%d")
         ));
         if !joined.is_file() {
-            let partial = joined.with_extension("csv.part");
+            let partial = joined.with_extension(format!("csv.part-{}", std::process::id()));
             join_csv(&files, &partial)?;
             fs::rename(&partial, &joined).map_err(|e| io_error(&joined, &e))?;
         }
@@ -246,11 +259,11 @@ fn check_symbol(symbol: &str) -> Result<(), BybitError> {
     Ok(())
 }
 
-/// Decompresses `from` into `to`; a body that is not gzip, or is cut
-/// short, is an error naming the URL.
+/// Decompresses `from` into `to`, every gzip member of it; a body that is
+/// not gzip, or is cut short, is an error naming the URL.
 fn gunzip(from: &Path, to: &Path, url: &str) -> Result<(), BybitError> {
     let input = fs::File::open(from).map_err(|e| io_error(from, &e))?;
-    let mut decoder = flate2::read::GzDecoder::new(BufReader::new(input));
+    let mut decoder = flate2::read::MultiGzDecoder::new(BufReader::new(input));
     let output = fs::File::create(to).map_err(|e| io_error(to, &e))?;
     let mut out = BufWriter::new(output);
     let mut buffer = vec![0u8; 1 << 16];

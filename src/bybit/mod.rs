@@ -46,7 +46,7 @@ pub use crate::llm::{Jitter, RetryPolicy};
 pub use archive::{ARCHIVE_URL, TradeArchive};
 pub use error::{BybitError, RET_CODE_TOO_MANY_VISITS};
 pub use rate_limit::RateLimiter;
-pub use replay::{REPLAY_BACKLOG, ReplayClock, ReplayServer};
+pub use replay::{REPLAY_BACKLOG, REPLAY_SPEEDS, ReplayClock, ReplayServer};
 pub use rest::{BybitClient, BybitConfig, KLINE_PAGE_LIMIT, MAINNET_URL, TESTNET_URL};
 pub use stream::{BybitStream, StreamConfig, StreamEvent, TOPICS_PER_REQUEST, public_stream_url};
 pub use stream_memory::{BookSync, KlineWatermark, SeenTrades};

@@ -13,8 +13,8 @@
 //! ```no_run
 //! use llm_anomaly::bybit::{BybitStream, Category, ReplayServer, StreamConfig, Topic};
 //! # async fn replay(tape: llm_anomaly::market::TradeTape) -> Result<(), llm_anomaly::bybit::BybitError> {
-//! let (from, to) = tape.span_us();
-//! let server = ReplayServer::start(vec![tape], from, to, 20.0).await?;
+//! let (from, last) = tape.span_us();
+//! let server = ReplayServer::start(vec![tape], from, last + 1, 20.0).await?;
 //! let config = StreamConfig::at(server.url(), Category::Spot, vec![Topic::trades("BTCUSDT")]);
 //! let (_stream, mut events) = BybitStream::spawn(config)?;
 //! while let Some(event) = events.recv().await {
@@ -25,6 +25,7 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ use super::error::BybitError;
 use super::stream_message::Topic;
 use crate::market::{TakerSide, TradeTape};
 
+/// The replay speeds accepted: from a thousandth of real time to 100 000
+/// times faster.
+pub const REPLAY_SPEEDS: std::ops::RangeInclusive<f64> = 0.001..=100_000.0;
+
 /// Messages a client may fall behind by before the server drops it.
 pub const REPLAY_BACKLOG: usize = 65_536;
 
@@ -48,20 +53,27 @@ pub const REPLAY_BACKLOG: usize = 65_536;
 #[derive(Debug, Clone)]
 pub struct ReplayClock {
     started: Arc<OnceLock<Instant>>,
+    finished: Arc<AtomicBool>,
     from_us: i64,
     speed: f64,
 }
 
 impl ReplayClock {
     fn new(from_us: i64, speed: f64) -> Self {
-        Self { started: Arc::new(OnceLock::new()), from_us, speed }
+        Self { started: Arc::new(OnceLock::new()), finished: Arc::new(AtomicBool::new(false)), from_us, speed }
+    }
+
+    /// `true` once every trade of the range was sent (a client may still
+    /// be reading the last ones).
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
     }
 
     /// The feed time now, µs since the Unix epoch (`from_us` until the
     /// feed has started).
     pub fn now_us(&self) -> i64 {
         match self.started.get() {
-            Some(start) => self.from_us + (start.elapsed().as_secs_f64() * self.speed * 1e6) as i64,
+            Some(start) => self.from_us.saturating_add((start.elapsed().as_secs_f64() * self.speed * 1e6) as i64),
             None => self.from_us,
         }
     }
@@ -102,15 +114,14 @@ impl Drop for ReplayServer {
 impl ReplayServer {
     /// Listens on 127.0.0.1 (a free port) and, once a client subscribes,
     /// sends every trade of `tapes` timed in `[from_us, until_us)` at
-    /// `speed` times real time (1.0: real time). Errors on a speed that is
-    /// not a finite number > 0, an empty range, or a port that cannot be
-    /// opened.
+    /// `speed` times real time (1.0: real time). Errors on a speed outside
+    /// [`REPLAY_SPEEDS`], an empty range, or a port that cannot be opened.
     pub async fn start(tapes: Vec<TradeTape>, from_us: i64, until_us: i64, speed: f64) -> Result<Self, BybitError> {
-        if !(speed.is_finite() && speed > 0.0) {
+        if !REPLAY_SPEEDS.contains(&speed) {
             return Err(BybitError::InvalidRequest {
                 parameter: "speed",
                 value: speed.to_string(),
-                reason: "the replay speed must be a finite number > 0".into(),
+                reason: format!("the replay speed must be in {REPLAY_SPEEDS:?} (1: real time)"),
             });
         }
         if until_us <= from_us {
@@ -244,7 +255,8 @@ fn answer(text: &str, conn_id: &str, topics: &mut HashSet<String>, symbols: &Has
 
 /// Waits for the first subscription, then sends the trades of every tape
 /// in time order, each when the feed clock reaches it; trades of one
-/// symbol in the same millisecond go in one message.
+/// symbol in the same millisecond go in one message. Spot messages carry
+/// no `L` (tick direction): Bybit sends it on derivatives only.
 async fn broadcast_tapes(
     tapes: Vec<TradeTape>,
     from_us: i64,
@@ -256,13 +268,15 @@ async fn broadcast_tapes(
     subscribed.notified().await;
     let start = *clock.started.get_or_init(Instant::now);
     let mut cursors: Vec<usize> = tapes.iter().map(|t| t.trades().partition_point(|x| x.time_us < from_us)).collect();
-    let mut last_price: Vec<Option<i64>> = vec![None; tapes.len()];
     loop {
         // The tape whose next trade comes first.
         let next = (0..tapes.len())
             .filter(|&k| cursors[k] < tapes[k].len() && tapes[k].trades()[cursors[k]].time_us < until_us)
             .min_by_key(|&k| tapes[k].trades()[cursors[k]].time_us);
-        let Some(k) = next else { return };
+        let Some(k) = next else {
+            clock.finished.store(true, Ordering::Release);
+            return;
+        };
         let tape = &tapes[k];
         let ms = tape.trades()[cursors[k]].time_us.div_euclid(1000);
         tokio::time::sleep_until(clock.instant_of(start, ms * 1000)).await;
@@ -273,19 +287,12 @@ async fn broadcast_tapes(
             if trade.time_us.div_euclid(1000) != ms || trade.time_us >= until_us {
                 break;
             }
-            let direction = match last_price[k] {
-                Some(p) if trade.price > p => "PlusTick",
-                Some(p) if trade.price < p => "MinusTick",
-                _ => "ZeroPlusTick",
-            };
-            last_price[k] = Some(trade.price);
             data.push(json!({
                 "T": ms,
                 "s": instrument.symbol(),
                 "S": if trade.taker == TakerSide::Buy { "Buy" } else { "Sell" },
                 "v": instrument.qty_step().times(trade.qty).to_string(),
                 "p": instrument.tick_size().times(trade.price).to_string(),
-                "L": direction,
                 "i": trade.id.to_string(),
                 "BT": false,
             }));

@@ -18,6 +18,12 @@
 //! pump = `min(return_z, volume_z)`, crash = `min(−return_z, volume_z)`,
 //! the larger over the windows. Alerts carry [`Evidence::BarsOnly`], whose
 //! confidence is weighted down by [`crate::alert::BARS_ONLY_CONFIDENCE`].
+//! After a pause of more than ten bar lengths (a night or a weekend for
+//! intraday bars, an exchange's maintenance) the windows start again: no
+//! return is measured across it, and the open alerts close. Shorter gaps
+//! (a weekend between daily bars, an empty minute) are read as if the bars
+//! were consecutive; fill empty minutes with zero-volume bars when you
+//! have them (as the examples do for bars made from trades).
 //! An alert is timed at the close of the bar that raised it (the bar
 //! length is the history's median spacing). One update per bar, O(1),
 //! nothing allocated unless an alert closes.
@@ -32,6 +38,8 @@ use crate::error::{Error, Result};
 
 /// The longest window, in bars.
 const MAX_WINDOW: usize = 8;
+/// A pause longer than this many bar lengths breaks the series.
+const BREAK_BARS: i32 = 10;
 /// The smallest one-bar variance of the log price (a volatility of 0.001 %).
 const MIN_VARIANCE: f64 = 1e-10;
 
@@ -89,6 +97,8 @@ pub struct BarManipulationDetector {
     closes: [f64; MAX_WINDOW + 1],
     log_volumes: [f64; MAX_WINDOW + 1],
     seen: usize,
+    /// Bars since the last break, the newest included.
+    run: usize,
     variance: f64,
     volume_mean: f64,
     volume_variance: f64,
@@ -139,6 +149,7 @@ impl BarManipulationDetector {
             closes: [0.0; MAX_WINDOW + 1],
             log_volumes: [0.0; MAX_WINDOW + 1],
             seen: 0,
+            run: 0,
             variance: 0.0,
             volume_mean: 0.0,
             volume_variance: 0.0,
@@ -206,7 +217,14 @@ impl BarManipulationDetector {
                 reason: "a price must be > 0",
             });
         }
+        if let Some(last) = self.last
+            && bar.timestamp - last > self.bar_length * BREAK_BARS
+        {
+            self.flush_alerts();
+            self.run = 0;
+        }
         self.last = Some(bar.timestamp);
+        self.run += 1;
         let slot = self.seen % (MAX_WINDOW + 1);
         self.closes[slot] = bar.close;
         self.log_volumes[slot] = (bar.volume + self.volume_floor).ln();
@@ -245,15 +263,15 @@ impl BarManipulationDetector {
 
     /// Both scores and the indicators of each, once the windows are full.
     fn score(&self) -> Option<([f64; 2], [BarIndicators; 2])> {
-        let longest = self.config.windows[0].max(self.config.windows[1]);
-        if self.seen < longest.max(2) {
+        if self.seen < 2 {
             return None;
         }
         // A flat start (equal closes) must not leave a zero volatility.
         let variance = self.variance.max(MIN_VARIANCE);
         let volume_sd = self.volume_variance.sqrt().max(1e-9);
         let mut best = [(f64::NEG_INFINITY, None), (f64::NEG_INFINITY, None)];
-        for &w in &self.config.windows {
+        // Only windows that lie inside the bars since the last break.
+        for &w in self.config.windows.iter().filter(|&&w| w < self.run) {
             let (close, _) = self.at(0);
             let (before, _) = self.at(w);
             let r = (close / before).ln();
@@ -332,9 +350,11 @@ impl BarManipulationDetector {
         let (close, log_volume) = self.at(0);
         let a = self.alpha;
         if self.seen >= 1 {
-            let (before, _) = self.at(1);
-            let r = (close / before).ln();
-            self.variance = if self.seen == 1 { r * r } else { self.variance + a * (r * r - self.variance) };
+            if self.run >= 2 {
+                let (before, _) = self.at(1);
+                let r = (close / before).ln();
+                self.variance = if self.variance == 0.0 { r * r } else { self.variance + a * (r * r - self.variance) };
+            }
             let d = log_volume - self.volume_mean;
             self.volume_mean += a * d;
             self.volume_variance = (1.0 - a) * (self.volume_variance + a * d * d);

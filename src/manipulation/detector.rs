@@ -295,6 +295,17 @@ impl CryptoManipulationDetector {
         let second = trade.time_us.div_euclid(US);
         match self.open_second {
             Some(open) if second > open => self.close_seconds_until(second)?,
+            Some(open) if second < open => {
+                return Err(Error::InvalidValue {
+                    field: "time_us",
+                    row: self.prints as usize,
+                    value: format!(
+                        "{} (trade id {}) in second {second}, closed before {open}",
+                        trade.time_us, trade.id
+                    ),
+                    reason: "a late trade: its second was already closed and scored",
+                });
+            }
             None => self.open_second = Some(second),
             _ => {}
         }
@@ -330,6 +341,31 @@ impl CryptoManipulationDetector {
             }
         }
         Ok(())
+    }
+
+    /// The start of the second still open, µs: a trade before it belongs
+    /// to a second already scored, and [`Self::push`] refuses it as late
+    /// (`None` before the first trade).
+    pub fn open_from_us(&self) -> Option<i64> {
+        self.open_second.map(|s| s * US)
+    }
+
+    /// Continues after an outage (a history that ended hours ago, a feed
+    /// that was down): the open alerts are closed, the windows start empty
+    /// at `time_us`'s second, and nothing learned decays, since time
+    /// without data is not a quiet market. Call it before the first trade
+    /// after the outage.
+    pub fn resume_at(&mut self, time_us: i64) {
+        self.flush_alerts();
+        self.ring.clear();
+        self.current = SecondStats::default();
+        self.matcher = MatchedPrints::new(self.config.wash_max_lag_us);
+        self.orders = TakerOrders::default();
+        self.last_pump_hit = None;
+        self.last_crash_hit = None;
+        let second = time_us.div_euclid(US);
+        self.open_second = Some(second);
+        self.last_time_us = second * US;
     }
 
     /// Alerts closed since the last call, oldest first.

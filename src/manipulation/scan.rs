@@ -58,7 +58,9 @@ pub struct TapeScan {
 /// rest. Errors name a history that is too short to fit on.
 pub fn scan_tape(tape: &TradeTape, split: FitSplit, config: ManipulationConfig) -> Result<TapeScan> {
     let (first, last) = tape.span_us();
-    let cut = split.cut_us(first, last);
+    // On a whole second: the history's last second is closed when fitting,
+    // so no scored trade may fall into it.
+    let cut = split.cut_us(first, last).div_euclid(1_000_000) * 1_000_000;
     let at = tape.trades().partition_point(|t| t.time_us < cut);
     if cut - first < HOUR_US || at < 50 {
         return Err(Error::param(
