@@ -46,6 +46,8 @@
 pub mod alert;
 pub mod baseline;
 #[cfg(feature = "http")]
+mod blocking;
+#[cfg(feature = "http")]
 pub mod bybit;
 pub mod data;
 pub mod detect;

@@ -164,22 +164,7 @@ impl TradeArchive {
     /// [`Self::day_async`] on the archive's own runtime; inside a tokio
     /// runtime it is an error (use the async form there).
     pub fn day(&self, symbol: &str, day: NaiveDate) -> Result<PathBuf, BybitError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(BybitError::Runtime {
-                message: "TradeArchive::day blocks: inside a tokio runtime, call day_async".into(),
-            });
-        }
-        let runtime = match self.runtime.get() {
-            Some(runtime) => runtime,
-            None => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| BybitError::Runtime { message: e.to_string() })?;
-                self.runtime.get_or_init(|| runtime)
-            }
-        };
-        runtime.block_on(self.day_async(symbol, day))
+        crate::blocking::block_on(&self.runtime, self.day_async(symbol, day), |message| BybitError::Runtime { message })
     }
 
     /// The days `first..=last` of `symbol` in one CSV (the header once,

@@ -351,15 +351,7 @@ impl BybitClient {
 
     /// Runs `future` on the client's own runtime, started on first use.
     fn block_on<T>(&self, future: impl Future<Output = Result<T, BybitError>>) -> Result<T, BybitError> {
-        if self.runtime.get().is_none() {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| BybitError::Runtime { message: e.to_string() })?;
-            let _ = self.runtime.set(runtime);
-        }
-        let runtime = self.runtime.get().expect("the runtime was just set");
-        runtime.block_on(future)
+        crate::blocking::block_on(&self.runtime, future, |message| BybitError::Runtime { message })
     }
 
     /// `GET endpoint?query`, retried as the policy says, its `result`

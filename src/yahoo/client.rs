@@ -150,19 +150,10 @@ impl YahooClient {
         }
     }
 
-    /// Blocking [`Self::chart_async`] (do not call it inside a tokio runtime).
+    /// Blocking [`Self::chart_async`]; inside a tokio runtime it is an error.
     pub fn chart(&self, symbol: &str, interval: ChartInterval, span: ChartSpan) -> Result<Chart, YahooError> {
-        let runtime = match self.runtime.get() {
-            Some(runtime) => runtime,
-            None => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| YahooError::Runtime { message: e.to_string() })?;
-                self.runtime.get_or_init(|| runtime)
-            }
-        };
-        runtime.block_on(self.chart_async(symbol, interval, span))
+        let future = self.chart_async(symbol, interval, span);
+        crate::blocking::block_on(&self.runtime, future, |message| YahooError::Runtime { message })
     }
 
     /// One request: the chart, or the error and the server's `Retry-After`.
