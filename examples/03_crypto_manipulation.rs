@@ -38,7 +38,7 @@ use llm_anomaly::data::{Bar, BarCsv};
 use llm_anomaly::eval::{average_precision, roc_auc};
 use llm_anomaly::manipulation::{
     BarManipulationConfig, BarScan, Episode, FitSplit, ManipulationConfig, PATTERNS, SymbolRun, TapeScan, TypeReport,
-    any_pattern_scores, evaluate, scan_bars, scan_tape,
+    any_pattern_scores, evaluate, evaluate_with_unit, scan_bars, scan_tape,
 };
 use llm_anomaly::market::trade_bars::time_bars;
 use llm_anomaly::market::{TapeFile, TapeFileError, TradeTape};
@@ -227,7 +227,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         // Threshold-free metrics on "any manipulation this second": each
         // pattern's score over its threshold, the largest of the four.
         let any = any_pattern_scores(&runs, &ManipulationConfig::default().thresholds);
-        labelled_summary(any, &types, &alerts, &episodes, symbol_days)?
+        labelled_summary(any, &types, &alerts, (&episodes, 1), symbol_days)?
     } else {
         let mut counts = serde_json::Map::new();
         for kind in PATTERNS {
@@ -375,14 +375,11 @@ fn load(path: &Path, symbol: Option<&str>) -> Result<Input, Box<dyn std::error::
     Ok(Input { tape: loaded.tape, episodes: Vec::new() })
 }
 
-/// The alert's covered span in µs: its time is the end of the second that raised it.
-fn span_us(alert: &AlertInterval) -> (i64, i64) {
-    ((alert.start.timestamp() - 1) * 1_000_000, alert.end.timestamp() * 1_000_000 - 1)
-}
-
-/// What the labels say about an alert.
-fn truth(alert: &AlertInterval, episodes: &[Episode]) -> String {
-    let (from, to) = span_us(alert);
+/// What the labels say about an alert whose time is the end of the step
+/// (a second, or a bar of `unit_s`) that raised it: it covers
+/// `[start − unit, end]`.
+fn truth(alert: &AlertInterval, episodes: &[Episode], unit_s: i64) -> String {
+    let (from, to) = (alert.start.timestamp_micros() - unit_s * 1_000_000, alert.end.timestamp_micros() - 1);
     let overlapping: Vec<&Episode> = episodes.iter().filter(|e| from <= e.end_us && e.start_us <= to).collect();
     if overlapping.iter().any(|e| e.kind == alert.kind) {
         alert.kind.name().into()
@@ -428,7 +425,7 @@ fn print_alerts(
             alert.kind.name(),
             alert.peak_score,
             alert.confidence(),
-            if labelled { truth(alert, &episodes[*k]) } else { String::new() }
+            if labelled { truth(alert, &episodes[*k], unit_s) } else { String::new() }
         )
         .trim_end()
         .to_string());
@@ -492,15 +489,16 @@ fn print_symbols(
 
 /// The summary of GUIDE §8 for labelled input, with the per-type table.
 /// `scores` and `labels`: one per scored second (or bar), for the
-/// threshold-free metrics of the detector as a whole.
+/// threshold-free metrics of the detector as a whole; `unit_s`: the step
+/// an alert's time closes (1 s, or the bar length).
 fn labelled_summary(
     (scores, labels): (Vec<f64>, Vec<bool>),
     types: &[TypeReport],
     alerts: &[(&AlertInterval, usize)],
-    episodes: &[Vec<Episode>],
+    (episodes, unit_s): (&[Vec<Episode>], i64),
     symbol_days: f64,
 ) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
-    let correct = alerts.iter().filter(|(a, k)| truth(a, &episodes[*k]) == a.kind.name()).count();
+    let correct = alerts.iter().filter(|(a, k)| truth(a, &episodes[*k], unit_s) == a.kind.name()).count();
     let events: usize = types.iter().map(|t| t.events).sum();
     let detected: usize = types.iter().map(|t| t.detected).sum();
     let precision = (!alerts.is_empty()).then(|| correct as f64 / alerts.len() as f64);
@@ -730,12 +728,12 @@ fn run_bars(
             .zip(&episodes)
             .map(|(scan, episodes)| SymbolRun { scores: &[], alerts: &scan.alerts, episodes })
             .collect();
-        let types: Vec<TypeReport> = evaluate(&runs, symbol_days)?
+        let types: Vec<TypeReport> = evaluate_with_unit(&runs, symbol_days, unit_s * 1_000_000)?
             .into_iter()
             .filter(|t| matches!(t.kind, AnomalyType::PumpAndDump | AnomalyType::FlashCrash))
             .collect();
         print_types(&types, symbol_days, false, &say);
-        labelled_summary(bar_scores(&scans, &episodes), &types, &alerts, &episodes, symbol_days)?
+        labelled_summary(bar_scores(&scans, &episodes), &types, &alerts, (&episodes, unit_s), symbol_days)?
     } else {
         say("no labels in the input: alerts are listed for a human to check, metrics are not computed".into());
         serde_json::json!({

@@ -313,3 +313,22 @@ fn a_trade_in_a_second_already_scored_is_refused_as_late_and_resume_restarts_the
     detector.push(&trade(t0 + 7_200 * US + 500, 4)).unwrap();
     assert_eq!(detector.firing(), [None; 4], "no alert from the outage itself");
 }
+
+#[test]
+fn a_bar_alert_covers_its_whole_bar_and_its_delay_is_to_the_bar_close() {
+    use chrono::DateTime;
+    use llm_anomaly::manipulation::evaluate_with_unit;
+    let mut merger = llm_anomaly::alert::IntervalMerger::new(llm_anomaly::alert::Source::Bars, "X", 0);
+    let hit = |s: f64| llm_anomaly::alert::Scored::new(s, AnomalyType::PumpAndDump, Evidence::feature("x", s));
+    // One alert, timed at the close (second 180) of the bar [120, 180).
+    let mut alerts: Vec<_> =
+        merger.push(DateTime::from_timestamp(180, 0).unwrap(), &hit(9.0), 5.0).into_iter().collect();
+    alerts.extend(merger.finish());
+    // An episode from second 130 to 150: inside that bar, over before its close.
+    let episodes = [Episode { kind: AnomalyType::PumpAndDump, start_us: 130 * US, end_us: 150 * US }];
+    let runs = [SymbolRun { scores: &[], alerts: &alerts, episodes: &episodes }];
+    let bars = &evaluate_with_unit(&runs, 1.0, 60 * US).unwrap()[0];
+    assert_eq!((bars.detected, bars.false_alarms, bars.max_delay_s), (1, 0, Some(50)), "found at the close, 50 s in");
+    let seconds = &evaluate(&runs, 1.0).unwrap()[0];
+    assert_eq!((seconds.detected, seconds.false_alarms), (0, 1), "read as one second, it would miss");
+}

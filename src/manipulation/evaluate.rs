@@ -64,6 +64,13 @@ pub struct TypeReport {
 /// symbol-days. An alert covers the seconds `[start − 1 s, end]` (its time
 /// is the end of the second that raised it).
 pub fn evaluate(runs: &[SymbolRun<'_>], symbol_days: f64) -> Result<Vec<TypeReport>> {
+    evaluate_with_unit(runs, symbol_days, 1_000_000)
+}
+
+/// [`evaluate`] for alerts whose time is the end of a step of `unit_us`
+/// (a bar's length for the bars-only detector): an alert covers
+/// `[start − unit, end]`.
+pub fn evaluate_with_unit(runs: &[SymbolRun<'_>], symbol_days: f64, unit_us: i64) -> Result<Vec<TypeReport>> {
     let mut reports = Vec::with_capacity(PATTERNS.len());
     for (k, &kind) in PATTERNS.iter().enumerate() {
         let mut scores = Vec::new();
@@ -76,7 +83,7 @@ pub fn evaluate(runs: &[SymbolRun<'_>], symbol_days: f64) -> Result<Vec<TypeRepo
                 .alerts
                 .iter()
                 .filter(|a| a.kind == kind)
-                .map(|a| ((a.start.timestamp() - 1) * 1_000_000, a.end.timestamp() * 1_000_000 - 1))
+                .map(|a| (a.start.timestamp_micros() - unit_us, a.end.timestamp_micros() - 1))
                 .collect();
             for s in run.scores {
                 let (from, to) = (s.second * 1_000_000, s.second * 1_000_000 + 999_999);
@@ -89,7 +96,7 @@ pub fn evaluate(runs: &[SymbolRun<'_>], symbol_days: f64) -> Result<Vec<TypeRepo
                     alerts.iter().filter(|&&(from, to)| from <= e.end_us && e.start_us <= to).map(|a| a.0).min();
                 if let Some(from) = first {
                     detected += 1;
-                    let delay = ((from + 1_000_000 - e.start_us) as f64 / 1e6).max(0.0).round() as i64;
+                    let delay = ((from + unit_us - e.start_us) as f64 / 1e6).max(0.0).round() as i64;
                     within += usize::from(delay <= 60);
                     delays.push(delay);
                 }

@@ -25,5 +25,5 @@ pub use bars::{BarManipulationConfig, BarManipulationDetector, BarScores};
 pub use detector::{
     CryptoManipulationDetector, ManipulationConfig, PATTERNS, SecondScores, Thresholds, WindowVerdict, surge_z,
 };
-pub use evaluate::{Episode, SymbolRun, TypeReport, any_pattern_scores, evaluate, is_true_alert};
+pub use evaluate::{Episode, SymbolRun, TypeReport, any_pattern_scores, evaluate, evaluate_with_unit, is_true_alert};
 pub use scan::{BarScan, FitSplit, TapeScan, scan_bars, scan_tape};
