@@ -107,6 +107,8 @@ struct Watched {
     trades: u64,
     late: u64,
     last_us: i64,
+    /// The first trade scored, µs.
+    first_us: Option<i64>,
     /// Live: `resume_at` was called at the first trade (the history ended
     /// some time before the feed starts). The replay starts where its
     /// history ends and needs none.
@@ -168,10 +170,31 @@ struct Tally {
     gaps: u32,
     unreadable: u64,
     off_grid: u64,
-    /// Wall-clock ns per trade, push and report included.
-    handle_ns: Vec<f64>,
-    /// Feed time from a trade's exchange time to the end of its handling, ms.
-    delay_ms: Vec<f64>,
+    /// Wall-clock ns per trade of each message, push and report included.
+    handle_ns: Recent,
+    /// Wall time from a message's last trade time to the end of its handling, ms.
+    delay_ms: Recent,
+}
+
+/// The latest [`Recent::KEPT`] measurements, for percentiles that stay
+/// current and memory that stays fixed on a run of weeks.
+#[derive(Default)]
+struct Recent {
+    values: Vec<f64>,
+    next: usize,
+}
+
+impl Recent {
+    const KEPT: usize = 100_000;
+
+    fn push(&mut self, value: f64) {
+        if self.values.len() < Self::KEPT {
+            self.values.push(value);
+        } else {
+            self.values[self.next] = value;
+        }
+        self.next = (self.next + 1) % Self::KEPT;
+    }
 }
 
 fn main() -> ExitCode {
@@ -372,10 +395,14 @@ async fn warm_up(
 }
 
 /// `resumed`: `true` on the replay, whose feed starts where its history
-/// ends; live, the windows restart at the first trade.
+/// ends and whose labels are judged (its per-second scores are kept for
+/// that); live, the windows restart at the first trade and nothing grows
+/// with the time watched but the list of closed alerts.
 fn fitted(history: &TradeTape, episodes: Vec<Episode>, resumed: bool) -> Result<Watched, BoxError> {
     let mut detector = CryptoManipulationDetector::fit(history, ManipulationConfig::default())?;
-    detector.record_scores();
+    if resumed {
+        detector.record_scores();
+    }
     Ok(Watched {
         instrument: history.instrument().clone(),
         detector,
@@ -386,6 +413,7 @@ fn fitted(history: &TradeTape, episodes: Vec<Episode>, resumed: bool) -> Result<
         trades: 0,
         late: 0,
         last_us: history.span_us().1,
+        first_us: None,
         resumed,
     })
 }
@@ -547,6 +575,7 @@ fn handle_trades(
             continue;
         }
         w.last_us = t.time_us;
+        w.first_us.get_or_insert(t.time_us);
         w.trades += 1;
         w.detector.push(&t)?;
         clock.saw(t.time_us);
@@ -554,7 +583,7 @@ fn handle_trades(
     report(w, None, json, say)?;
     if let Some(last) = trades.last() {
         let per_trade = started.elapsed().as_nanos() as f64 / trades.len() as f64;
-        tally.handle_ns.extend(std::iter::repeat_n(per_trade, trades.len()));
+        tally.handle_ns.push(per_trade);
         // Wall time from the trade's exchange time to here: live, against
         // this machine's clock; on the replay, against the replay's clock.
         let now_us = match clock {
@@ -671,7 +700,11 @@ fn finish(
     let alerts: usize = watched.iter().map(|w| w.alerts.len()).sum();
     let trades: u64 = watched.iter().map(|w| w.trades).sum();
     let late: u64 = watched.iter().map(|w| w.late).sum();
-    let seconds: usize = scores.iter().map(Vec::len).sum();
+    let seconds: usize = if labelled {
+        scores.iter().map(Vec::len).sum()
+    } else {
+        watched.iter().filter_map(|w| w.first_us.map(|first| ((w.last_us - first) / 1_000_000 + 1) as usize)).sum()
+    };
     let symbol_days = seconds as f64 / 86_400.0;
     say(format!(
         "{trades} trades scored ({late} late, {} off the instrument's steps), {alerts} alert(s); \
@@ -716,10 +749,10 @@ fn finish(
         "unreadable": tally.unreadable,
     });
     if !args.no_timings {
-        let handle = percentiles(tally.handle_ns);
-        let delay = percentiles(tally.delay_ms);
+        let handle = percentiles(tally.handle_ns.values);
+        let delay = percentiles(tally.delay_ms.values);
         say(format!(
-            "latency:    handling {:.0} ns per trade (p50), {:.0} ns (p99); trade time to handled {:.1} ms (p50), {:.1} ms (p99)",
+            "latency:    handling {:.0} ns per trade (p50 over messages), {:.0} ns (p99); trade time to handled {:.1} ms (p50), {:.1} ms (p99)",
             handle.0, handle.1, delay.0, delay.1
         ));
         summary["latency"] = serde_json::json!({
