@@ -338,8 +338,8 @@ fn retick(tape: &TradeTape, instrument: &Instrument) -> Result<Vec<TapeTrade>, B
     let (from, to) = (tape.instrument(), instrument);
     let mut trades = Vec::with_capacity(tape.len());
     for t in tape.trades() {
-        let price = to.price_ticks(&from.tick_size().times(t.price).to_string())?;
-        let qty = to.qty_steps(&from.qty_step().times(t.qty).to_string())?;
+        let price = from.tick_size().times(t.price).steps_of(to.tick_size(), "price")?;
+        let qty = from.qty_step().times(t.qty).steps_of(to.qty_step(), "qty")?;
         trades.push(TapeTrade { price, qty, ..*t });
     }
     Ok(trades)

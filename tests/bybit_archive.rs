@@ -5,6 +5,8 @@
 //! body that is not gzip and a bad symbol are errors naming them; a 503 is
 //! retried; a failed download leaves nothing that looks cached.
 
+mod local_http;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -59,17 +61,7 @@ async fn answer(State(files): State<Files>, uri: Uri) -> (StatusCode, Vec<u8>) {
 
 /// Starts the server on its own thread and runtime; returns its base URL.
 fn start(files: Files) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = Router::new().fallback(answer).with_state(files);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    local_http::serve(Router::new().fallback(answer).with_state(files))
 }
 
 /// A day of the archive: Bybit's columns, fractional-second timestamps.

@@ -5,6 +5,8 @@
 //! success, 5xx until the retries run out, arrays of different lengths,
 //! a cut-short answer, and bad parameters refused before sending.
 
+mod local_http;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,16 +53,7 @@ async fn answer(State(server): State<Server>, uri: Uri, headers: HeaderMap) -> (
 }
 
 fn start(server: Server) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, Router::new().fallback(answer).with_state(server)).await.unwrap();
-        });
-    });
-    format!("http://{}", rx.recv().unwrap())
+    local_http::serve(Router::new().fallback(answer).with_state(server))
 }
 
 fn client(base: &str) -> YahooClient {
